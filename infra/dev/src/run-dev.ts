@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startChild, type Child } from './child';
+import { prefixLines } from './prefixed-output';
+import { ENGINE_URLS, SERVICES, serviceEnv } from './stack';
+
+const ROOT = resolve(__dirname, '../../..');
+const ENGINES_CLI = resolve(ROOT, 'infra/engines/dist/cli.js');
+const READY_TIMEOUT_MS = 60_000;
+
+export interface DevOptions {
+  fresh: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `npm run dev`: the engines (`support-engines up`), then the four services, logs prefixed by
+ * component, a table of URLs once everything is ready, and a clean stop on Ctrl-C.
+ * Resolves with the exit code.
+ */
+export async function runDev({ fresh, env = process.env }: DevOptions): Promise<number> {
+  const engines = startChild(
+    'engines',
+    process.execPath,
+    [ENGINES_CLI, 'up', ...(fresh ? ['--fresh'] : [])],
+    env,
+  );
+  engines.process.stderr?.pipe(process.stderr);
+  const enginesUp = await waitForLine(engines, 'all up');
+  if (!enginesUp) return 1;
+
+  const services = SERVICES.map((service, index) => {
+    const child = startChild(
+      service.name,
+      process.execPath,
+      [resolve(ROOT, 'services', service.name, 'dist/main.js')],
+      serviceEnv(service.port, env),
+    );
+    prefixLines(service.name, index, child.process.stdout, child.process.stderr);
+    return child;
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      // Services first, so they drain while Kafka and MongoDB are still there.
+      await Promise.all(services.map((s) => s.stop()));
+      await engines.stop();
+    })());
+  process.once('SIGINT', () => void stopAll());
+  process.once('SIGTERM', () => void stopAll());
+
+  const ready = await Promise.race([
+    waitUntilReady(),
+    Promise.race([engines, ...services].map((c) => c.exited.then(() => false))),
+  ]);
+  if (ready) printSummary();
+  else if (!stopping) process.stderr.write('dev: a component stopped before everything was ready\n');
+
+  // A component that dies on its own takes the stack down: a half-running stack misleads.
+  await Promise.race([engines, ...services].map((c) => c.exited));
+  const crashed = stopping === undefined;
+  await stopAll();
+  return crashed ? 1 : 0;
+}
+
+/** Passes the engines' output through and resolves true once it prints `marker` (false if it exits). */
+function waitForLine(child: Child, marker: string): Promise<boolean> {
+  return new Promise((done) => {
+    createInterface({ input: child.process.stdout! }).on('line', (line) => {
+      process.stdout.write(`${line}\n`);
+      if (line.startsWith(marker)) done(true);
+    });
+    void child.exited.then(() => done(false));
+  });
+}
+
+async function waitUntilReady(): Promise<boolean> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (const service of SERVICES) {
+    while (!(await isReady(service.port))) {
+      if (Date.now() > deadline) {
+        process.stderr.write(`dev: ${service.name} was not ready within ${READY_TIMEOUT_MS / 1000} s\n`);
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  return true;
+}
+
+async function isReady(port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/ready`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+function printSummary(): void {
+  const rows: [string, string][] = [
+    ...SERVICES.map(({ name, port }): [string, string] => [
+      name,
+      `http://127.0.0.1:${port}  (/health /ready /metrics)`,
+    ]),
+    ['kafka', ENGINE_URLS.kafka],
+    ['mongodb', ENGINE_URLS.mongo],
+    ['s3', ENGINE_URLS.s3],
+  ];
+  // `support-engines up` runs these only once their configuration exists.
+  if (existsSync(resolve(ROOT, 'observability/prometheus/prometheus.yml')))
+    rows.push(['prometheus', ENGINE_URLS.prometheus]);
+  if (existsSync(resolve(ROOT, 'observability/alertmanager/alertmanager.yml'))) {
+    rows.push(['alertmanager', ENGINE_URLS.alertmanager]);
+  }
+  const lines = [
+    '',
+    'Support Center is up:',
+    ...rows.map(([what, url]) => `  ${what.padEnd(13)} ${url}`),
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}

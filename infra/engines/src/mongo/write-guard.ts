@@ -1,0 +1,132 @@
+import net from 'node:net';
+import { Mutex } from './mutex';
+import { isWriteCommand } from './write-commands';
+import { MessageFramer, OP_COMPRESSED, commandName, hasMoreToCome, readHeader } from './wire';
+
+export interface WriteGuardOptions {
+  /** Public port clients connect to (0 picks one). */
+  port: number;
+  /** FerretDB's internal address. */
+  upstreamPort: number;
+  upstreamHost?: string;
+}
+
+export interface WriteGuard {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy in front of FerretDB that lets one write command be in flight at a time
+ * across all connections, which restores the per-document atomicity MongoDB gives
+ * (DESIGN.md, "Atomicity"). Reads and handshakes are forwarded at once.
+ */
+export function startWriteGuard(options: WriteGuardOptions): Promise<WriteGuard> {
+  const writeLock = new Mutex();
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    client.once('close', () => sockets.delete(client));
+    proxyConnection(client, options, writeLock, sockets);
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve({
+        port: typeof address === 'object' && address ? address.port : options.port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+function proxyConnection(
+  client: net.Socket,
+  options: WriteGuardOptions,
+  writeLock: Mutex,
+  sockets: Set<net.Socket>,
+): void {
+  const upstream = net.connect({ port: options.upstreamPort, host: options.upstreamHost ?? '127.0.0.1' });
+  sockets.add(upstream);
+  client.setNoDelay(true);
+  upstream.setNoDelay(true);
+
+  // requestID of a write we forwarded → releases the global lock when its reply arrives.
+  const pendingWrites = new Map<number, () => void>();
+  let closed = false;
+  const releaseAll = (): void => {
+    for (const release of pendingWrites.values()) release();
+    pendingWrites.clear();
+  };
+  const closeBoth = (): void => {
+    if (closed) return;
+    closed = true;
+    releaseAll();
+    client.destroy();
+    upstream.destroy();
+    sockets.delete(upstream);
+  };
+  client.once('close', closeBoth);
+  upstream.once('close', closeBoth);
+  client.on('error', closeBoth);
+  upstream.on('error', closeBoth);
+
+  // Messages of one connection go upstream in order: a read sent after a write that is
+  // still waiting for the lock waits behind it.
+  let queue = Promise.resolve();
+  const fromClient = new MessageFramer();
+  client.on('data', (chunk: Buffer) => {
+    for (const message of fromClient.push(chunk)) {
+      queue = queue.then(() => forward(message));
+    }
+  });
+
+  async function forward(message: Buffer): Promise<void> {
+    if (closed) return;
+    if (!needsLock(message)) {
+      upstream.write(message);
+      return;
+    }
+    const release = await writeLock.acquire();
+    if (closed) {
+      release();
+      return;
+    }
+    upstream.write(message);
+    // An unacknowledged write (w:0) gets no reply to wait for.
+    if (hasMoreToCome(message)) release();
+    else pendingWrites.set(readHeader(message).requestId, release);
+  }
+
+  const fromServer = new MessageFramer();
+  upstream.on('data', (chunk: Buffer) => {
+    // Replies go back as they arrive; the framer only looks at their headers.
+    client.write(chunk);
+    if (pendingWrites.size === 0) {
+      fromServer.push(chunk);
+      return;
+    }
+    for (const reply of fromServer.push(chunk)) {
+      const { responseTo } = readHeader(reply);
+      const release = pendingWrites.get(responseTo);
+      if (release) {
+        pendingWrites.delete(responseTo);
+        release();
+      }
+    }
+  });
+}
+
+/** Compressed messages hide their command, so they are treated as writes to stay safe. */
+function needsLock(message: Buffer): boolean {
+  if (readHeader(message).opCode === OP_COMPRESSED) return true;
+  const name = commandName(message);
+  return name !== undefined && isWriteCommand(name);
+}

@@ -1,0 +1,223 @@
+import { context } from '@opentelemetry/api';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { eventSpec } from '../catalog';
+import { parseEvent, type CloudEvent } from '../envelope';
+import { ConsumerConfigError } from '../errors';
+import { deadLetterMessage, sendDeadLetter, type DeadLetterOrigin } from './dead-letter';
+import { startLagMonitor, type LagMonitor } from './lag';
+import { consumerMetrics, UNKNOWN_EVENT_TYPE } from './metrics';
+import { DEFAULT_BACKOFF, runWithRetries } from './retry';
+import { contextFromHeaders } from './trace-context';
+import {
+  CONSUME_STATUS,
+  type EventConsumer,
+  type EventConsumerOptions,
+  type EventHandler,
+  type EventsLogger,
+} from './types';
+
+const silentLogger: EventsLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * A consumer group `<service>.<topic>` applying each event of `topic` with its handler, once:
+ * - invalid messages go to `<topic>.dlq` at once; events without a handler are skipped;
+ * - a failing handler is retried with backoff, then its message goes to `<topic>.dlq`;
+ * - a message's offset is committed only once it is settled (applied, skipped or dead-lettered),
+ *   so a crash or a stop replays it, and the handlers' `applyOnce` makes the replay harmless.
+ *
+ * @example
+ * const consumer = createEventConsumer({ kafka, service: 'ticket', topic: TOPICS.auth,
+ *   metrics: telemetry.metrics, logger, handlers: {
+ *     'user.created': (event) => applyOnce(users.collection, { _id: event.data.userId },
+ *       { $set: { username: event.data.username } }, event.id),
+ *   } });
+ * await consumer.start();
+ */
+export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
+  const {
+    kafka,
+    service,
+    topic,
+    handlers,
+    logger = silentLogger,
+    maxAttempts = 5,
+    backoff = DEFAULT_BACKOFF,
+    topicPrefix = '',
+    lagIntervalMs = 10_000,
+    partitionsConsumedConcurrently = 1,
+  } = options;
+  if (!service || !topic) throw new ConsumerConfigError('createEventConsumer needs a service and a topic');
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new ConsumerConfigError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
+  }
+  if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs)) {
+    throw new ConsumerConfigError('backoff needs 0 < initialMs <= maxMs');
+  }
+
+  const kafkaTopic = `${topicPrefix}${topic}`;
+  const group = `${service}.${topic}`;
+  const groupId = `${topicPrefix}${group}`;
+  const metrics = consumerMetrics(options.metrics, { topic, consumer_group: group }, logger);
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const admin = kafka.admin();
+  // Fires on stop(): cuts a retry wait short, leaving that message uncommitted for the next run.
+  const stopping = new AbortController();
+  let lagMonitor: LagMonitor | undefined;
+  let stopped: Promise<void> | undefined;
+
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    logger.error({ err: payload.error, groupId, restart: payload.restart }, 'event consumer crashed'),
+  );
+
+  /** Handles one message; false when a stop interrupted it, so its offset must not move. */
+  async function settle(
+    message: KafkaMessage,
+    partition: number,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const origin: DeadLetterOrigin = { topic: kafkaTopic, partition, groupId };
+    let event: CloudEvent;
+    try {
+      event = parseEvent(message.value);
+    } catch (error) {
+      const eventType = typeOfInvalid(message.value);
+      logger.warn(
+        { err: error, groupId, partition, offset: message.offset, eventType },
+        'invalid event dead-lettered',
+      );
+      if (!(await deadLetter(message, origin, error, 0, heartbeat))) return false;
+      metrics.consumed(eventType, CONSUME_STATUS.invalid);
+      metrics.deadLettered(eventType);
+      return true;
+    }
+
+    const handler = handlers[event.type] as EventHandler | undefined;
+    if (!handler) {
+      metrics.consumed(event.type, CONSUME_STATUS.ignored);
+      return true;
+    }
+
+    const started = performance.now();
+    const traceContext = contextFromHeaders(message.headers);
+    const result = await runWithRetries(
+      (attempt) =>
+        context.with(traceContext, () =>
+          handler(event, { topic, partition, offset: message.offset, attempt }),
+        ),
+      {
+        maxAttempts,
+        backoff,
+        signal: stopping.signal,
+        heartbeat,
+        onRetry: (error, attempt, delayMs) => {
+          metrics.consumed(event.type, CONSUME_STATUS.retried);
+          logger.warn(
+            { err: error, groupId, eventId: event.id, attempt, delayMs },
+            'event handler failed, retrying',
+          );
+        },
+      },
+    );
+    if (result.outcome === 'aborted') return false;
+    if (result.outcome === 'failed') {
+      logger.error(
+        { err: result.error, groupId, eventId: event.id, eventType: event.type, attempts: result.attempts },
+        'event handler failed for good, dead-lettering',
+      );
+      if (!(await deadLetter(message, origin, result.error, result.attempts, heartbeat))) return false;
+      metrics.consumed(event.type, CONSUME_STATUS.deadLettered);
+      metrics.deadLettered(event.type);
+    } else {
+      const status = result.value === 'duplicate' ? CONSUME_STATUS.duplicate : CONSUME_STATUS.processed;
+      metrics.consumed(event.type, status);
+    }
+    metrics.processingSeconds(event.type, (performance.now() - started) / 1000);
+    return true;
+  }
+
+  /** Produces the dead letter, retrying while Kafka is away; false when a stop came first. */
+  async function deadLetter(
+    message: KafkaMessage,
+    origin: DeadLetterOrigin,
+    error: unknown,
+    attempts: number,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const letter = deadLetterMessage(message, origin, error, attempts);
+    const sent = await runWithRetries(() => sendDeadLetter(producer, origin, letter), {
+      maxAttempts: Number.POSITIVE_INFINITY,
+      backoff,
+      signal: stopping.signal,
+      heartbeat,
+      onRetry: (sendError) => logger.warn({ err: sendError, groupId }, 'dead-lettering failed, retrying'),
+    });
+    // A send error kafkajs calls non-retriable (the .dlq topic is missing) needs an operator.
+    if (sent.outcome === 'failed') throw sent.error;
+    return sent.outcome === 'succeeded';
+  }
+
+  async function eachBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload) {
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || stopping.signal.aborted) break;
+      if (!(await settle(message, batch.partition, heartbeat))) break;
+      resolveOffset(message.offset);
+      // autoCommitThreshold 1: every settled message is committed before the next one starts.
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  return {
+    groupId,
+    async start() {
+      await Promise.all([admin.connect(), producer.connect(), consumer.connect()]);
+      // From the beginning: a new group must not miss events published before its first start.
+      await consumer.subscribe({ topics: [kafkaTopic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitThreshold: 1,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently,
+        eachBatch,
+      });
+      lagMonitor = startLagMonitor({
+        admin,
+        topic: kafkaTopic,
+        groupId,
+        metrics,
+        logger,
+        intervalMs: lagIntervalMs,
+      });
+      logger.info({ groupId, topic: kafkaTopic }, 'event consumer started');
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping.abort();
+        await lagMonitor?.stop();
+        // disconnect() stops the runner first: it waits for the batch in hand, which commits as it goes.
+        await consumer.disconnect();
+        await Promise.all([producer.disconnect(), admin.disconnect()]);
+        logger.info({ groupId }, 'event consumer stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** The catalog type an invalid message claims, if any, for its metrics; `unknown` otherwise. */
+function typeOfInvalid(value: Buffer | null): string {
+  try {
+    const type = (JSON.parse(value?.toString() ?? 'null') as { type?: unknown } | null)?.type;
+    return typeof type === 'string' && eventSpec(type) ? type : UNKNOWN_EVENT_TYPE;
+  } catch {
+    return UNKNOWN_EVENT_TYPE;
+  }
+}

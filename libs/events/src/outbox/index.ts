@@ -1,0 +1,11 @@
+export { decodeEntry, encodeEntry, type OutboxEntry } from './entry';
+export { LEASE_FIELD, REJECTED_FIELD, type OutboxDocument, type OutboxLease } from './lease';
+export {
+  OUTBOX_FIELD,
+  outboxEntries,
+  outboxFields,
+  outboxUpdate,
+  type OutboxFields,
+  type OutboxPush,
+} from './pending';
+export { createOutboxRelay, type OutboxLogger, type OutboxRelay, type OutboxRelayOptions } from './relay';

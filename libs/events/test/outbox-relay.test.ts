@@ -1,0 +1,147 @@
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { startTelemetry, type Telemetry } from '@support-center/telemetry';
+import { kafkaBrokers, testNamespace, waitFor } from '@support-center/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import mongoose, { type Connection } from 'mongoose';
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  createOutboxRelay,
+  ensureTopics,
+  LEASE_FIELD,
+  OUTBOX_FIELD,
+  outboxFields,
+  outboxUpdate,
+  type OutboxRelay,
+} from '../src';
+import { collect, commentEvent, outOfOrder, type Collector } from './outbox-support';
+
+const ns = testNamespace('outbox relay');
+const COLLECTION = 'tickets';
+
+describe('outbox relay', () => {
+  let telemetry: Telemetry;
+  let connection: Connection;
+  let kafka: Kafka;
+  let collector: Collector;
+  const relays: OutboxRelay[] = [];
+
+  const relay = (options: { pollIntervalMs: number }): OutboxRelay => {
+    const created = createOutboxRelay({
+      connection,
+      collections: [COLLECTION],
+      kafka,
+      metrics: telemetry.metrics,
+      topicPrefix: ns.topicPrefix,
+      ...options,
+    });
+    relays.push(created);
+    created.start();
+    return created;
+  };
+  const tickets = () => connection.collection(COLLECTION);
+
+  beforeAll(async () => {
+    telemetry = startTelemetry({ serviceName: 'outbox-test', serviceVersion: '0.0.0', env: {} });
+    connection = await mongoose.createConnection(ns.mongoUrl()).asPromise();
+    kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, ['tickets'], { prefix: ns.topicPrefix });
+    await admin.disconnect();
+    collector = await collect(kafka, ns.topic('tickets'), ns.group('collector'));
+  });
+
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+  });
+
+  afterAll(async () => {
+    await collector?.stop();
+    await connection?.close();
+    await telemetry?.shutdown();
+  });
+
+  it('publishes a woken write within milliseconds, keyed by aggregate, with its trace context', async () => {
+    // A poll interval far longer than the test: only wake() can explain a fast arrival.
+    const relayA = relay({ pollIntervalMs: 600_000 });
+    // A first event warms the producer's connection, so the second one times the wake alone.
+    const warmUp = commentEvent('t-warm', 1);
+    await tickets().insertOne({ _id: 't-warm' as never, ...outboxFields([warmUp]) });
+    relayA.wake(COLLECTION, 't-warm');
+    await waitFor(() => collector.received.some((r) => r.id === warmUp.id), {
+      timeoutMs: 20_000,
+      message: 'warm-up',
+    });
+
+    const spanContext = {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: 1,
+    };
+    const event = commentEvent('t-wake', 1);
+    const written = Date.now();
+    await context.with(trace.setSpanContext(ROOT_CONTEXT, spanContext), () =>
+      tickets().insertOne({ _id: 't-wake' as never, title: 'printer', ...outboxFields([event]) }),
+    );
+    relayA.wake(COLLECTION, 't-wake');
+
+    const received = await waitFor(() => collector.received.find((r) => r.id === event.id), {
+      timeoutMs: 5_000,
+      message: 'the woken event',
+    });
+    expect(received.at - written).toBeLessThan(1_000);
+    expect(received.key).toBe('t-wake');
+    expect(received.subject).toBe('t-wake');
+    expect(received.headers['content-type']).toBe(CLOUDEVENTS_CONTENT_TYPE);
+    expect(received.headers.traceparent).toMatch(new RegExp(`^00-${spanContext.traceId}-[0-9a-f]{16}-01$`));
+    await waitFor(
+      async () => {
+        const doc = await tickets().findOne({ _id: 't-wake' as never });
+        return doc?.[OUTBOX_FIELD]?.length === 0 && doc[LEASE_FIELD] === undefined && doc.title === 'printer';
+      },
+      { message: 'the published event removed from the document' },
+    );
+  });
+
+  it('publishes each event once, in per-aggregate order, when two relays share one outbox', async () => {
+    const [relayA, relayB] = [relay({ pollIntervalMs: 100 }), relay({ pollIntervalMs: 100 })];
+    const ids = Array.from({ length: 20 }, (_, i) => `t-pair-${i}`);
+    await tickets().insertMany(
+      ids.map((id) => ({ _id: id as never, ...outboxFields([commentEvent(id, 0)]) })),
+    );
+    const written = new Set<string>();
+    for (let n = 1; n < 10; n += 1) {
+      await Promise.all(
+        ids.map(async (id, i) => {
+          const event = commentEvent(id, n);
+          written.add(event.id);
+          await tickets().updateOne({ _id: id as never }, outboxUpdate([event], { $set: { revision: n } }));
+          (i % 2 ? relayA : relayB).wake(COLLECTION, id);
+        }),
+      );
+    }
+    const mine = () => collector.received.filter((r) => r.subject.startsWith('t-pair-'));
+    await waitFor(() => mine().length >= 200, { timeoutMs: 30_000, message: '200 events received' });
+    await waitFor(
+      () =>
+        tickets()
+          .countDocuments({ [`${OUTBOX_FIELD}.0`]: { $exists: true } })
+          .then((c) => c === 0),
+      {
+        message: 'outboxes emptied',
+      },
+    );
+    // Both relays stop: whatever they had in hand is finished, and no lease is left behind.
+    await Promise.all([relayA.stop(), relayB.stop()]);
+    expect(await tickets().countDocuments({ [LEASE_FIELD]: { $exists: true } })).toBe(0);
+
+    const received = mine();
+    expect(new Set(received.map((r) => r.id)).size).toBe(received.length);
+    expect(received).toHaveLength(200);
+    expect(outOfOrder(received)).toEqual([]);
+    const revisions = await tickets()
+      .find({ _id: { $in: ids as never[] } })
+      .toArray();
+    expect(revisions.map((d) => d.revision)).toEqual(ids.map(() => 9));
+  });
+});

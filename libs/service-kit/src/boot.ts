@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTelemetry, type Telemetry } from '@support-center/telemetry';
+
+export interface BootOptions {
+  name: string;
+  /** The service package's folder, where its package.json (and version) is. */
+  packageDir: string;
+  /** Loads and starts the service; imported only after telemetry has started. */
+  load: () => Promise<{ start(telemetry: Telemetry): Promise<unknown> }>;
+}
+
+/**
+ * A service's entry point. Telemetry starts before the service's modules load — express, http
+ * and kafkajs can be instrumented only if they load after it — which is why this module is
+ * apart from the kit's index and imports nothing else of it.
+ */
+export function bootService({ name, packageDir, load }: BootOptions): void {
+  const run = async () => {
+    const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const telemetry = startTelemetry({ serviceName: name, serviceVersion: version });
+    const service = await load();
+    await service.start(telemetry);
+  };
+  run().catch((error: unknown) => {
+    // Configuration errors already name every bad variable; a stack trace would only bury them.
+    const detail = error instanceof Error && 'code' in error ? error.message : (error as Error)?.stack;
+    process.stderr.write(`${name} failed to start: ${detail ?? String(error)}\n`);
+    process.exit(1);
+  });
+}

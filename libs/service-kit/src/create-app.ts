@@ -1,0 +1,47 @@
+import express, { type Express } from 'express';
+import type { Telemetry } from '@support-center/telemetry';
+import { httpMetrics, type ListableRouter } from '@support-center/telemetry';
+import type { BaseConfig } from './config';
+import type { DependencyChecker } from './dependencies/dependency';
+import { errorHandler, notFound } from './http/error-handler';
+import { healthRoutes } from './http/health';
+import { metricsEndpoint } from './http/metrics-endpoint';
+import { requestContext } from './http/request-context';
+import type { Logger } from './logger';
+
+export interface CreateAppOptions {
+  config: Pick<BaseConfig, 'METRICS_TOKEN' | 'JSON_BODY_LIMIT'>;
+  telemetry: Telemetry;
+  logger: Logger;
+  dependencies: DependencyChecker;
+  /** Mounts the service's own routes. */
+  routes?: (app: Express) => void;
+  /** Read by /ready, which fails once shutdown has begun so balancers stop sending traffic. */
+  isShuttingDown?: () => boolean;
+}
+
+/**
+ * The Express application every service runs: metrics, request ids and logs, JSON bodies,
+ * /health, /ready and /metrics, the service's routes, then the error contract.
+ */
+export function createApp(options: CreateAppOptions): Express {
+  const { config, telemetry, logger, dependencies, routes, isShuttingDown = () => false } = options;
+  const app = express();
+  app.disable('x-powered-by');
+
+  if (telemetry.enabled)
+    app.use(
+      httpMetrics({ metrics: telemetry.metrics, router: () => app.router as unknown as ListableRouter }),
+    );
+  app.use(requestContext(logger));
+  app.use(express.json({ limit: config.JSON_BODY_LIMIT }));
+
+  app.use(healthRoutes(dependencies, isShuttingDown));
+  if (telemetry.metricsHandler)
+    app.get('/metrics', metricsEndpoint(telemetry.metricsHandler, config.METRICS_TOKEN));
+  routes?.(app);
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

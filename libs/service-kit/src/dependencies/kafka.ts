@@ -1,0 +1,65 @@
+import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import type { Logger } from '../logger';
+import type { Dependency } from './dependency';
+import { keepTrying } from './retry';
+
+export interface KafkaDependencyOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+export interface KafkaDependency extends Dependency {
+  readonly kafka: Kafka;
+}
+
+/** kafkajs reports every failed connection attempt as an error; it retries them, so they are warnings. */
+const PINO_LEVEL = {
+  [logLevel.NOTHING]: 'silent',
+  [logLevel.ERROR]: 'warn',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+} as const;
+
+/** The Kafka client of a service, with an admin connection that /ready probes. */
+export function kafkaDependency({ brokers, clientId, logger }: KafkaDependencyOptions): KafkaDependency {
+  const kafka = new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 2000,
+    requestTimeout: 5000,
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => logKafka(logger, entry),
+  });
+  // The probe must answer within the readiness timeout, so it does not retry on its own.
+  const admin: Admin = kafka.admin({ retry: { retries: 0 } });
+  let connected = false;
+  const stop = keepTrying(
+    async () => {
+      await admin.connect();
+      connected = true;
+    },
+    { what: 'Kafka', logger },
+  );
+
+  return {
+    name: 'kafka',
+    required: true,
+    kafka,
+    async check() {
+      if (!connected) throw new Error('not connected');
+      await admin.describeCluster();
+    },
+    async close() {
+      stop();
+      await admin.disconnect();
+    },
+  };
+}
+
+function logKafka(logger: Logger, { level, log }: LogEntry): void {
+  const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
+  const pinoLevel = PINO_LEVEL[level];
+  if (pinoLevel !== 'silent') logger[pinoLevel]({ kafka: fields }, message);
+}

@@ -1,0 +1,72 @@
+/**
+ * The error model every service shares: a code from the catalog below, the HTTP status it maps
+ * to, and optional details (the fields at fault). Subclasses only add context.
+ */
+export const ERROR_CATALOG = {
+  BAD_REQUEST: { status: 400, message: 'The request is malformed' },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON' },
+  VALIDATION_FAILED: { status: 422, message: 'The request has invalid fields' },
+  UNAUTHORIZED: { status: 401, message: 'Authentication is required' },
+  FORBIDDEN: { status: 403, message: 'You are not allowed to do this' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The content type is not supported' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+  DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A service this request needs is unavailable' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export interface AppErrorOptions {
+  message?: string;
+  details?: unknown;
+  cause?: unknown;
+  /** Response headers the error requires, such as Retry-After. */
+  headers?: Record<string, string>;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details?: unknown;
+  readonly headers?: Record<string, string>;
+
+  constructor(code: ErrorCode, options: AppErrorOptions = {}) {
+    super(options.message ?? ERROR_CATALOG[code].message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.statusCode = ERROR_CATALOG[code].status;
+    this.details = options.details;
+    this.headers = options.headers;
+  }
+}
+
+/** A field the client got wrong, as reported in `error.details`. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends AppError {
+  constructor(problems: FieldProblem[], message = describeProblems(problems)) {
+    super('VALIDATION_FAILED', { message, details: problems });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what = 'Resource') {
+    super('NOT_FOUND', { message: `${what} not found` });
+  }
+}
+
+export class DependencyUnavailableError extends AppError {
+  constructor(dependency: string, cause?: unknown) {
+    super('DEPENDENCY_UNAVAILABLE', { message: `${dependency} is unavailable; try again shortly`, cause });
+  }
+}
+
+function describeProblems(problems: FieldProblem[]): string {
+  return problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+}

@@ -1,0 +1,10 @@
+export { createApp, type CreateAppOptions } from './create-app';
+export { runService, type RunServiceOptions, type RunningService } from './run-service';
+export { baseConfigSchema, loadConfig, ConfigError, type BaseConfig } from './config';
+export { createLogger, type Logger } from './logger';
+export * from './errors';
+export { DependencyChecker, type Dependency, type DependencyState } from './dependencies/dependency';
+export { mongoDependency, type MongoDependency, type MongoDependencyOptions } from './dependencies/mongo';
+export { kafkaDependency, type KafkaDependency, type KafkaDependencyOptions } from './dependencies/kafka';
+export { keepTrying } from './dependencies/retry';
+export { startService, type StartServiceOptions } from './start-service';

@@ -1,0 +1,164 @@
+import request from 'supertest';
+import { startTelemetry, type Telemetry } from '@support-center/telemetry';
+import {
+  AppError,
+  createApp,
+  createLogger,
+  DependencyChecker,
+  ValidationError,
+  type Dependency,
+} from '../src';
+
+const logger = createLogger({ service: 'test', level: 'silent' });
+
+function dependency(name: string, state: { up: boolean }, required = true): Dependency {
+  return {
+    name,
+    required,
+    check: async () => {
+      if (!state.up) throw new Error(`${name} refused the connection`);
+    },
+    close: async () => {},
+  };
+}
+
+function build(telemetry: Telemetry, dependencies: Dependency[] = [], token?: string) {
+  return createApp({
+    config: { METRICS_TOKEN: token, JSON_BODY_LIMIT: '1kb' },
+    telemetry,
+    logger,
+    dependencies: new DependencyChecker(dependencies),
+    routes: (app) => {
+      app.post('/echo', (req, res) => {
+        res.json(req.body);
+      });
+      app.get('/invalid', () => {
+        throw new ValidationError([{ field: 'title', message: 'is required' }]);
+      });
+      app.get('/limited', () => {
+        throw new AppError('RATE_LIMITED', { headers: { 'Retry-After': '30' } });
+      });
+      app.get('/bug', () => {
+        throw new Error('secret internals');
+      });
+    },
+  });
+}
+
+describe('createApp', () => {
+  let telemetry: Telemetry;
+  beforeAll(() => {
+    telemetry = startTelemetry({ serviceName: 'test', serviceVersion: '0', env: {} });
+  });
+  afterAll(() => telemetry.shutdown());
+
+  describe('error contract', () => {
+    it('answers an unknown route with a JSON 404', async () => {
+      const res = await request(build(telemetry)).get('/nowhere').expect(404);
+      expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: 'No route for GET /nowhere' } });
+    });
+
+    it('answers malformed JSON with a 400, not a 500', async () => {
+      const res = await request(build(telemetry))
+        .post('/echo')
+        .set('Content-Type', 'application/json')
+        .send('{"a":')
+        .expect(400);
+      expect(res.body.error.code).toBe('INVALID_JSON');
+    });
+
+    it('answers a body over the limit with a 413', async () => {
+      const res = await request(build(telemetry))
+        .post('/echo')
+        .send({ big: 'x'.repeat(2048) })
+        .expect(413);
+      expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
+    it('names the fields of a validation error', async () => {
+      const res = await request(build(telemetry)).get('/invalid').expect(422);
+      expect(res.body.error).toEqual({
+        code: 'VALIDATION_FAILED',
+        message: 'title: is required',
+        details: [{ field: 'title', message: 'is required' }],
+      });
+    });
+
+    it('sends the headers an error carries', async () => {
+      const res = await request(build(telemetry)).get('/limited').expect(429);
+      expect(res.headers['retry-after']).toBe('30');
+    });
+
+    it('hides the message of an unexpected error', async () => {
+      const res = await request(build(telemetry)).get('/bug').expect(500);
+      expect(res.body).toEqual({ error: { code: 'INTERNAL', message: 'Internal error' } });
+    });
+
+    it('echoes a sane request id and replaces an unsafe one', async () => {
+      const app = build(telemetry);
+      expect((await request(app).get('/health').set('X-Request-Id', 'abc-123')).headers['x-request-id']).toBe(
+        'abc-123',
+      );
+      const replaced = (await request(app).get('/health').set('X-Request-Id', 'bad id with spaces!')).headers[
+        'x-request-id'
+      ];
+      expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe('/health and /ready', () => {
+    it('reports each dependency and answers 503 while a required one is down', async () => {
+      const mongo = { up: true };
+      const optional = { up: false };
+      const app = build(telemetry, [dependency('mongodb', mongo), dependency('search', optional, false)]);
+      await request(app).get('/health').expect(200, { status: 'ok' });
+
+      const ready = await request(app).get('/ready').expect(200);
+      expect(ready.body.dependencies).toEqual([
+        expect.objectContaining({ name: 'mongodb', status: 'up', required: true }),
+        expect.objectContaining({
+          name: 'search',
+          status: 'down',
+          required: false,
+          error: 'search refused the connection',
+        }),
+      ]);
+
+      mongo.up = false;
+      const notReady = await request(app).get('/ready').expect(503);
+      expect(notReady.body.error).toEqual({ code: 'NOT_READY', message: 'Unavailable: mongodb' });
+      expect(notReady.body.dependencies[0]).toMatchObject({ name: 'mongodb', status: 'down' });
+
+      mongo.up = true;
+      await request(app).get('/ready').expect(200);
+    });
+  });
+
+  describe('/metrics', () => {
+    it('serves the exposition openly when no token is configured', async () => {
+      const res = await request(build(telemetry)).get('/metrics').expect(200);
+      expect(res.text).toContain('# TYPE process_cpu_seconds_total counter');
+    });
+
+    it('requires the bearer token when one is configured', async () => {
+      const app = build(telemetry, [], 'a-long-enough-secret');
+      const refused = await request(app).get('/metrics').expect(401);
+      expect(refused.body.error.code).toBe('UNAUTHORIZED');
+      expect(refused.headers['www-authenticate']).toContain('Bearer');
+      await request(app)
+        .get('/metrics')
+        .set('Authorization', 'Bearer wrong-token-of-some-length')
+        .expect(401);
+      await request(app).get('/metrics').set('Authorization', 'Bearer a-long-enough-secret').expect(200);
+    });
+
+    it('is not served when telemetry is off', async () => {
+      const off = startTelemetry({
+        serviceName: 'test',
+        serviceVersion: '0',
+        env: { ENABLE_METRICS: 'false' },
+      });
+      await request(build(off)).get('/metrics').expect(404);
+    });
+  });
+});

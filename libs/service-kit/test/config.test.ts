@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { baseConfigSchema, ConfigError, loadConfig } from '../src';
+
+const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' });
+
+describe('loadConfig', () => {
+  it('applies the defaults of DESIGN.md and freezes the result', () => {
+    const config = loadConfig(schema, {});
+    expect(config).toMatchObject({
+      PORT: 8001,
+      MONGO_DB: 'tickets',
+      ENABLE_METRICS: true,
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+      LOG_LEVEL: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('parses the shared variables', () => {
+    const config = loadConfig(schema, {
+      PORT: '9100',
+      KAFKA_BROKERS: 'k1:9092, k2:9093',
+      ENABLE_METRICS: 'false',
+      METRICS_TOKEN: 'a-long-enough-secret',
+    });
+    expect(config.PORT).toBe(9100);
+    expect(config.KAFKA_BROKERS).toEqual(['k1:9092', 'k2:9093']);
+    expect(config.ENABLE_METRICS).toBe(false);
+    expect(config.METRICS_TOKEN).toBe('a-long-enough-secret');
+  });
+
+  it('names every bad variable at once', () => {
+    const attempt = () =>
+      loadConfig(schema, {
+        PORT: 'eighty',
+        KAFKA_BROKERS: 'no-port',
+        MONGO_URL: 'http://x',
+        LOG_LEVEL: 'loud',
+      });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'KAFKA_BROKERS', 'MONGO_URL', 'LOG_LEVEL'])
+        expect(problems).toContain(name);
+    }
+  });
+
+  it('takes a service schema extending the shared one', () => {
+    const extended = schema.extend({ S3_BUCKET: z.string().min(3) });
+    expect(() => loadConfig(extended, { S3_BUCKET: 'x' })).toThrow(/S3_BUCKET/);
+  });
+});

@@ -1,0 +1,78 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Instruments } from '../catalog';
+import { RouteTable, type ListableRouter } from './route-table';
+
+export interface HttpMetricsOptions {
+  metrics: Instruments;
+  /** The Express application's router (`() => app.router`), read lazily: routes come after the middleware. */
+  router: () => ListableRouter;
+}
+
+type Middleware = (req: IncomingMessage & { path?: string }, res: ServerResponse, next: () => void) => void;
+
+/**
+ * Records the http_* families for every request. Mount it first, so it sees every request,
+ * including the ones no route matches.
+ */
+export function httpMetrics({ metrics, router }: HttpMetricsOptions): Middleware {
+  const routes = new RouteTable(router);
+
+  return function recordHttpMetrics(req, res, next) {
+    const startedAt = performance.now();
+    const method = req.method ?? 'GET';
+    const handler = routes.resolve(method, req.path ?? pathOf(req.url));
+    const labels = { handler, method };
+    const bodyBytes = countBodyBytes(res);
+
+    metrics.http_requests_inprogress.add(1, labels);
+    res.once('close', () => {
+      metrics.http_requests_inprogress.add(-1, labels);
+      metrics.http_requests_total.add(1, { handler, method, status: statusClass(res.statusCode) });
+      metrics.http_request_duration_seconds.record((performance.now() - startedAt) / 1000, labels);
+      metrics.http_request_size_bytes.record(requestBodyBytes(req), { handler });
+      metrics.http_response_size_bytes.record(bodyBytes(), { handler });
+    });
+    next();
+  };
+}
+
+function statusClass(status: number): string {
+  return `${Math.floor(status / 100)}xx`;
+}
+
+function pathOf(url = '/'): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+function requestBodyBytes(req: IncomingMessage): number {
+  const length = Number(req.headers['content-length']);
+  return Number.isFinite(length) && length > 0 ? length : 0;
+}
+
+/**
+ * Counts the body bytes the response writes, so streamed responses (no Content-Length) are
+ * measured as well as buffered ones.
+ */
+function countBodyBytes(res: ServerResponse): () => number {
+  let bytes = 0;
+  const write = res.write;
+  const end = res.end;
+  const count = (chunk: unknown, encoding: unknown) => {
+    if (typeof chunk === 'string') {
+      bytes += Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    } else if (chunk instanceof Uint8Array) {
+      bytes += chunk.byteLength;
+    }
+  };
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    count(chunk, rest[0]);
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    if (typeof chunk !== 'function') count(chunk, rest[0]);
+    return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+  return () => bytes;
+}

@@ -1,0 +1,13 @@
+export { startTelemetry, METER_NAME, type Telemetry, type TelemetryOptions } from './start-telemetry';
+export { readTelemetrySettings, TelemetrySettingsError, type TelemetrySettings } from './settings';
+export {
+  families,
+  prometheusType,
+  buckets,
+  type Instruments,
+  type FamilyName,
+  type MetricFamily,
+} from './catalog';
+export { httpMetrics, type HttpMetricsOptions } from './http/http-metrics';
+export { UNMATCHED, type ListableRouter } from './http/route-table';
+export { renderMetricsDoc } from './metrics-doc';

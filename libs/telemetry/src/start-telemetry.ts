@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { metrics as metricsApi, createNoopMeter, type Meter } from '@opentelemetry/api';
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createInstruments, families, type Instruments } from './catalog';
+import { observeNodeRuntime } from './runtime/node-metrics';
+import { observeProcess } from './runtime/process-metrics';
+import { readTelemetrySettings } from './settings';
+
+/** The meter every catalog instrument lives on. */
+export const METER_NAME = '@support-center/telemetry';
+
+/** The SDK's own default; every family sets its limit on purpose, or gets this one. */
+const DEFAULT_MAX_SERIES = 2000;
+
+export interface TelemetryOptions {
+  serviceName: string;
+  serviceVersion: string;
+  /** Defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Telemetry {
+  readonly enabled: boolean;
+  /** Every catalog instrument; no-ops when telemetry is off. */
+  readonly metrics: Instruments;
+  /** Serves the Prometheus text exposition; absent when telemetry is off. */
+  readonly metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the OpenTelemetry SDK for one service. Call it before express, http and the Kafka
+ * client are loaded, so the instrumentations can patch them.
+ */
+export function startTelemetry(options: TelemetryOptions): Telemetry {
+  const settings = readTelemetrySettings(options.env);
+  if (!settings.ENABLE_METRICS) return disabledTelemetry();
+
+  process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS = settings.OTEL_NODE_ENABLED_INSTRUMENTATIONS;
+  const instrumentations = getNodeAutoInstrumentations();
+  const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      'service.name': options.serviceName,
+      'service.version': options.serviceVersion,
+      'service.instance.id': randomUUID(),
+    }),
+    resourceDetectors: [envDetector],
+    metricReaders: [exporter],
+    views: [
+      ...catalogViews(),
+      // The instrumentations' own metrics would duplicate catalog families under semconv names.
+      ...instrumentations.map((i) => dropMeter(i.instrumentationName)),
+    ],
+    instrumentations,
+    // Spans and log records are exported only when asked for, so nothing tries to reach a collector.
+    ...(settings.OTEL_TRACES_EXPORTER ? {} : { spanProcessors: [] }),
+    ...(settings.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
+  });
+  sdk.start();
+
+  const metrics = createInstruments(metricsApi.getMeter(METER_NAME));
+  observeProcess(metrics);
+  const stopRuntime = observeNodeRuntime(metrics);
+
+  return {
+    enabled: true,
+    metrics,
+    metricsHandler: (req, res) => exporter.getMetricsRequestHandler(req, res),
+    async shutdown() {
+      stopRuntime();
+      await sdk.shutdown();
+    },
+  };
+}
+
+function disabledTelemetry(): Telemetry {
+  const meter: Meter = createNoopMeter();
+  return { enabled: false, metrics: createInstruments(meter), shutdown: async () => {} };
+}
+
+function catalogViews(): ViewOptions[] {
+  return Object.entries(families).map(([name, family]) => ({
+    instrumentName: name,
+    meterName: METER_NAME,
+    aggregationCardinalityLimit: 'maxSeries' in family ? family.maxSeries : DEFAULT_MAX_SERIES,
+  }));
+}
+
+function dropMeter(meterName: string): ViewOptions {
+  return { meterName, instrumentName: '*', aggregation: { type: AggregationType.DROP } };
+}

@@ -1,0 +1,58 @@
+import { parseExposition, promtoolCheckMetrics } from '@support-center/testing';
+import express from 'express';
+import request from 'supertest';
+import { families, prometheusType, startTelemetry, TelemetrySettingsError } from '../src';
+
+describe('startTelemetry', () => {
+  it('exposes process and Node.js runtime families under the Prometheus client names', async () => {
+    const telemetry = startTelemetry({ serviceName: 'svc', serviceVersion: '1.2.3', env: {} });
+    try {
+      const app = express().get('/metrics', (req, res) => telemetry.metricsHandler?.(req, res));
+      const res = await request(app).get('/metrics').expect(200);
+      expect(promtoolCheckMetrics(res.text)).toBe('');
+      const exposed = parseExposition(res.text);
+      const runtime = Object.entries(families).filter(
+        ([, f]) => f.group === 'process' || f.group === 'runtime',
+      );
+      for (const [name, family] of runtime) {
+        // GC may not have run yet; every other runtime family is observed at each scrape.
+        if (name === 'nodejs_gc_duration_seconds') continue;
+        expect({ name, type: exposed.get(name)?.type, help: exposed.get(name)?.help }).toEqual({
+          name,
+          type: prometheusType[family.kind],
+          help: family.help,
+        });
+      }
+      expect(exposed.get('target_info')?.samples[0]?.labels).toMatchObject({
+        service_name: 'svc',
+        service_version: '1.2.3',
+      });
+      expect(exposed.get('target_info')?.samples[0]?.labels.service_instance_id).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+
+  it('is off entirely with ENABLE_METRICS=false: no handler, instruments record nothing', async () => {
+    const telemetry = startTelemetry({
+      serviceName: 'svc',
+      serviceVersion: '1',
+      env: { ENABLE_METRICS: 'false' },
+    });
+    expect(telemetry.enabled).toBe(false);
+    expect(telemetry.metricsHandler).toBeUndefined();
+    expect(() =>
+      telemetry.metrics.http_requests_total.add(1, { handler: '/', method: 'GET', status: '2xx' }),
+    ).not.toThrow();
+    await telemetry.shutdown();
+  });
+
+  it('names an invalid ENABLE_METRICS value', () => {
+    expect(() =>
+      startTelemetry({ serviceName: 'svc', serviceVersion: '1', env: { ENABLE_METRICS: 'maybe' } }),
+    ).toThrow(TelemetrySettingsError);
+    expect(() =>
+      startTelemetry({ serviceName: 'svc', serviceVersion: '1', env: { ENABLE_METRICS: 'maybe' } }),
+    ).toThrow(/ENABLE_METRICS: must be true or false/);
+  });
+});

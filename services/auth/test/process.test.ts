@@ -1,0 +1,3 @@
+import { describeServiceBasics } from '@support-center/testing';
+
+describeServiceBasics('auth', { dependencies: ['mongodb', 'kafka'] });

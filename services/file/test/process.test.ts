@@ -1,0 +1,3 @@
+import { describeServiceBasics } from '@support-center/testing';
+
+describeServiceBasics('file', { dependencies: ['mongodb', 'kafka', 's3'] });

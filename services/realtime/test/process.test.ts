@@ -1,0 +1,3 @@
+import { describeServiceBasics } from '@support-center/testing';
+
+describeServiceBasics('realtime', { dependencies: ['mongodb', 'kafka'] });
