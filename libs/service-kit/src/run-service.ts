@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Telemetry } from '@support-center/telemetry';
 import type { Dependency } from './dependencies/dependency';
+import { keepTrying } from './dependencies/retry';
 import type { Logger } from './logger';
+import type { Worker } from './worker';
 
 export interface RunServiceOptions {
   name: string;
@@ -12,6 +14,7 @@ export interface RunServiceOptions {
   logger: Logger;
   telemetry: Telemetry;
   dependencies: readonly Dependency[];
+  workers?: readonly Worker[];
   shutdownTimeoutMs: number;
   /** Called when shutdown begins, before the server stops accepting (flip readiness here). */
   onShutdownStart?: () => void;
@@ -37,9 +40,16 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   });
   const actualPort = (server.address() as AddressInfo).port;
   logger.info({ port: actualPort }, `${name} listening`);
+  const stopStarting = (options.workers ?? []).map((worker) =>
+    keepTrying(() => worker.start(), { what: worker.name, logger }),
+  );
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= shutdown(server, options));
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const stopTrying of stopStarting) stopTrying();
+      await shutdown(server, options);
+    })());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, `${name} shutting down`);
@@ -68,6 +78,13 @@ async function shutdown(server: Server, options: RunServiceOptions): Promise<voi
   }, shutdownTimeoutMs);
   await closed;
   clearTimeout(deadline);
+
+  // Workers finish what they hold (a consumer's batch, a relay's publish) while clients are still open.
+  const stopped = await Promise.allSettled((options.workers ?? []).map((w) => w.stop()));
+  for (const [i, result] of stopped.entries()) {
+    if (result.status === 'rejected')
+      logger.warn({ err: result.reason, worker: options.workers?.[i]?.name }, 'stop failed');
+  }
 
   const results = await Promise.allSettled(dependencies.map((d) => d.close()));
   for (const [i, result] of results.entries()) {

@@ -5,6 +5,7 @@ import { createApp } from './create-app';
 import { DependencyChecker, type Dependency } from './dependencies/dependency';
 import { createLogger, type Logger } from './logger';
 import { runService, type RunningService } from './run-service';
+import type { Worker } from './worker';
 
 export interface ServiceContext<C extends BaseConfig> {
   config: C;
@@ -18,7 +19,14 @@ export interface StartServiceOptions<C extends BaseConfig> {
   telemetry: Telemetry;
   /** What the service needs; each connects in the background and /ready reports it. */
   dependencies: (context: ServiceContext<C>) => Dependency[];
-  routes?: (app: Express, context: ServiceContext<C> & { dependencies: Dependency[] }) => void;
+  /** Builds the service on its dependencies: its routes and its background workers. */
+  build?: (context: ServiceContext<C> & { dependencies: Dependency[] }) => ServiceParts;
+}
+
+export interface ServiceParts {
+  /** Mounts the service's routes (after /health, /ready, /metrics; before the error handler). */
+  routes?: (app: Express) => void;
+  workers?: Worker[];
 }
 
 /** Wires a service: logger, dependencies, the app, the server and its shutdown. */
@@ -29,6 +37,7 @@ export async function startService<C extends BaseConfig>(
   const logger = createLogger({ service: name, level: config.LOG_LEVEL });
   const context = { config, logger, telemetry };
   const dependencies = options.dependencies(context);
+  const parts = options.build?.({ ...context, dependencies }) ?? {};
 
   let shuttingDown = false;
   const app = createApp({
@@ -36,7 +45,7 @@ export async function startService<C extends BaseConfig>(
     telemetry,
     logger,
     dependencies: new DependencyChecker(dependencies),
-    routes: options.routes && ((a) => options.routes?.(a, { ...context, dependencies })),
+    routes: parts.routes,
     isShuttingDown: () => shuttingDown,
   });
   return runService({
@@ -46,6 +55,7 @@ export async function startService<C extends BaseConfig>(
     logger,
     telemetry,
     dependencies,
+    workers: parts.workers ?? [],
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     onShutdownStart: () => {
       shuttingDown = true;

@@ -1,5 +1,8 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { getFreePort, waitFor } from '@support-center/testing';
+import { startTelemetry } from '@support-center/telemetry';
+import { getFreePort, parseExposition, sampleValue, testNamespace, waitFor } from '@support-center/testing';
+import express from 'express';
+import request from 'supertest';
 import { createLogger, kafkaDependency, mongoDependency, type Dependency } from '../src';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -77,6 +80,46 @@ describe('dependencies', () => {
     } finally {
       await kafka.close();
       await forwarder.close();
+    }
+  });
+
+  it('MongoDB: feeds the db_* families from pool and command monitoring', async () => {
+    const telemetry = startTelemetry({ serviceName: 'kit-test', serviceVersion: '0', env: {} });
+    const mongo = mongoDependency({
+      url: process.env.MONGO_URL ?? '',
+      dbName: testNamespace('kit-db-metrics').database(),
+      logger,
+      metrics: telemetry.metrics,
+    });
+    try {
+      await waitFor(() => isUp(mongo), { timeoutMs: 20_000 });
+      const probes = mongo.connection.collection('probes');
+      await probes.insertOne({ n: 1 });
+      await probes.findOne({ n: 1 });
+      await expect(
+        mongo.connection.collection('probes').insertOne({ _id: 'x' as never }),
+      ).resolves.toBeDefined();
+      await expect(mongo.connection.collection('probes').insertOne({ _id: 'x' as never })).rejects.toThrow();
+
+      const app = express().get('/metrics', (req, res) => telemetry.metricsHandler?.(req, res));
+      const families = parseExposition((await request(app).get('/metrics')).text);
+      const insert = { query_type: 'insert', table: 'probes' };
+      expect(sampleValue(families, 'db_queries_total', { ...insert, status: 'success' })).toBe(2);
+      expect(sampleValue(families, 'db_queries_total', { ...insert, status: 'error' })).toBe(1);
+      expect(
+        sampleValue(families, 'db_queries_total', { query_type: 'find', table: 'probes', status: 'success' }),
+      ).toBe(1);
+      expect(sampleValue(families, 'db_query_duration_seconds_count', insert)).toBe(3);
+      expect(sampleValue(families, 'db_pool_size')).toBeGreaterThanOrEqual(1);
+      expect(sampleValue(families, 'db_pool_checked_out')).toBe(0);
+      expect(sampleValue(families, 'db_pool_overflow')).toBe(0);
+      expect(sampleValue(families, 'db_pool_checkouts_total')).toBeGreaterThanOrEqual(4);
+      expect(families.get('db_queries_total')?.samples.some((s) => s.labels.query_type === 'hello')).toBe(
+        false,
+      );
+    } finally {
+      await mongo.close();
+      await telemetry.shutdown();
     }
   });
 });

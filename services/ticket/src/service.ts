@@ -9,7 +9,7 @@ export function start(telemetry: Telemetry) {
     config,
     telemetry,
     dependencies: ({ logger }) => [
-      mongoDependency({ url: config.MONGO_URL, dbName: config.MONGO_DB, logger }),
+      mongoDependency({ url: config.MONGO_URL, dbName: config.MONGO_DB, logger, metrics: telemetry.metrics }),
       kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'ticket', logger }),
     ],
   });

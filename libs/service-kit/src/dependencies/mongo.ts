@@ -1,12 +1,16 @@
 import mongoose, { type Connection } from 'mongoose';
+import type { Instruments } from '@support-center/telemetry';
 import type { Logger } from '../logger';
 import type { Dependency } from './dependency';
+import { recordMongoMetrics } from './mongo-metrics';
 import { keepTrying } from './retry';
 
 export interface MongoDependencyOptions {
   url: string;
   dbName: string;
   logger: Logger;
+  /** Feeds the db_* families; omitted where nothing is measured. */
+  metrics?: Instruments;
 }
 
 export interface MongoDependency extends Dependency {
@@ -18,11 +22,20 @@ export interface MongoDependency extends Dependency {
  * The service's MongoDB connection. The first connection is retried in the background until it
  * succeeds; after that the driver's own monitoring reconnects.
  */
-export function mongoDependency({ url, dbName, logger }: MongoDependencyOptions): MongoDependency {
+export function mongoDependency({ url, dbName, logger, metrics }: MongoDependencyOptions): MongoDependency {
   const connection = mongoose.createConnection();
+  let detachMetrics = () => {};
   const stop = keepTrying(
     async () => {
-      await connection.openUri(url, { dbName, serverSelectionTimeoutMS: 2000 });
+      const opening = connection.openUri(url, {
+        dbName,
+        serverSelectionTimeoutMS: 2000,
+        monitorCommands: true,
+      });
+      // Each attempt makes a new driver client (set synchronously); measure the current one.
+      detachMetrics();
+      if (metrics) detachMetrics = recordMongoMetrics(connection.getClient(), metrics);
+      await opening;
     },
     { what: 'MongoDB', logger },
   );
@@ -38,6 +51,7 @@ export function mongoDependency({ url, dbName, logger }: MongoDependencyOptions)
     async close() {
       stop();
       await connection.close();
+      detachMetrics();
     },
   };
 }

@@ -285,7 +285,7 @@ export const families = {
   events_consumed_total: {
     group: 'kafka',
     kind: 'counter',
-    help: 'Events consumed, by outcome (processed, duplicate, retried, dead_lettered).',
+    help: 'Events consumed, by outcome: processed, duplicate, ignored (no handler), invalid, dead_lettered; retried counts each extra attempt.',
     unit: '',
     labels: ['topic', 'event_type', 'consumer_group', 'status'],
     seedName: null,
