@@ -22,7 +22,9 @@ const byTopic = {
 
 type ByTopic = typeof byTopic;
 type Definitions = { [T in Topic]: ByTopic[T] }[Topic];
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
 type AllDefinitions = UnionToIntersection<Definitions>;
 
 export type EventType = keyof AllDefinitions & string;

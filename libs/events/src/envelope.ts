@@ -44,7 +44,11 @@ export interface CreateEventOptions {
 }
 
 /** Builds an event and validates its data against the type's schema; bad data never leaves. */
-export function createEvent<T extends EventType>(type: T, data: EventData<T>, options: CreateEventOptions): CloudEvent<T> {
+export function createEvent<T extends EventType>(
+  type: T,
+  data: EventData<T>,
+  options: CreateEventOptions,
+): CloudEvent<T> {
   const spec = eventSpec(type);
   if (!spec) throw new EventValidationError(`unknown event type ${type}`);
   const parsed = spec.data.safeParse(data);
@@ -72,7 +76,8 @@ export function parseEvent(value: Buffer | string | null): CloudEvent {
     throw new EventValidationError('message value is not JSON');
   }
   const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) throw new EventValidationError(`invalid CloudEvents envelope: ${describe(envelope.error)}`);
+  if (!envelope.success)
+    throw new EventValidationError(`invalid CloudEvents envelope: ${describe(envelope.error)}`);
   const spec = eventSpec(envelope.data.type);
   if (!spec) throw new EventValidationError(`unknown event type ${envelope.data.type}`);
   if (envelope.data.dataschema !== dataSchemaUri(spec.type, spec.version)) {

@@ -16,7 +16,11 @@ export const DEFAULT_PARTITIONS = 3;
  * Creates each topic and its `.dlq` unless they exist. Every service calls it at start for the
  * topics it publishes to or consumes from, since brokers run with topic auto-creation off.
  */
-export async function ensureTopics(admin: Admin, topics: readonly string[], options: EnsureTopicsOptions = {}) {
+export async function ensureTopics(
+  admin: Admin,
+  topics: readonly string[],
+  options: EnsureTopicsOptions = {},
+) {
   const { partitions = DEFAULT_PARTITIONS, dlqPartitions = 1, prefix = '' } = options;
   const existing = new Set(await admin.listTopics());
   const wanted = topics.flatMap((topic) => [

@@ -9,6 +9,7 @@ import {
   ensureTopics,
   LEASE_FIELD,
   OUTBOX_FIELD,
+  REJECTED_FIELD,
   outboxFields,
   outboxUpdate,
   type OutboxRelay,
@@ -143,5 +144,22 @@ describe('outbox relay', () => {
       .find({ _id: { $in: ids as never[] } })
       .toArray();
     expect(revisions.map((d) => d.revision)).toEqual(ids.map(() => 9));
+  });
+
+  it('sets an unreadable entry aside and still publishes the rest of the document', async () => {
+    const relayA = relay({ pollIntervalMs: 600_000 });
+    const event = commentEvent('t-corrupt', 1);
+    const [valid] = outboxFields([event])._outbox;
+    await tickets().insertOne({ _id: 't-corrupt' as never, [OUTBOX_FIELD]: ['not json', valid] });
+    relayA.wake(COLLECTION, 't-corrupt');
+
+    await waitFor(() => collector.received.some((r) => r.id === event.id), { message: 'the readable event' });
+    await waitFor(
+      async () => {
+        const doc = await tickets().findOne({ _id: 't-corrupt' as never });
+        return doc?.[OUTBOX_FIELD]?.length === 0 && doc[REJECTED_FIELD]?.[0] === 'not json';
+      },
+      { message: 'the unreadable entry moved to ' + REJECTED_FIELD },
+    );
   });
 });

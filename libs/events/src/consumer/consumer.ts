@@ -56,7 +56,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
 
   const kafkaTopic = `${topicPrefix}${topic}`;
   const group = `${service}.${topic}`;
-  const groupId = `${topicPrefix}${group}`;
+  const groupId = `${topicPrefix}${options.groupId ?? group}`;
   const metrics = consumerMetrics(options.metrics, { topic, consumer_group: group }, logger);
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -152,7 +152,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       heartbeat,
       onRetry: (sendError) => logger.warn({ err: sendError, groupId }, 'dead-lettering failed, retrying'),
     });
-    // A send error kafkajs calls non-retriable (the .dlq topic is missing) needs an operator.
+    // kafkajs marks a few send errors non-retriable (a message too large): thrown, kafkajs restarts
+    // the consumer from the committed offset and the failure stays loud until an operator acts.
     if (sent.outcome === 'failed') throw sent.error;
     return sent.outcome === 'succeeded';
   }

@@ -65,6 +65,12 @@ export interface EventConsumerOptions {
   kafka: Kafka;
   /** The consuming service (`ticket`); the group is `<service>.<topic>`. */
   service: string;
+  /**
+   * The Kafka group, when it must differ from `<service>.<topic>` (a group per instance, so every
+   * instance sees every event); `topicPrefix` is still prepended. The `consumer_group` label stays
+   * `<service>.<topic>`, so per-instance ids never reach metrics.
+   */
+  groupId?: string;
   /** The topic, as in TOPICS (`tickets`). */
   topic: string;
   handlers: EventHandlers;
@@ -89,7 +95,7 @@ export interface EventConsumerOptions {
 }
 
 export interface EventConsumer {
-  /** The Kafka consumer group: `<topicPrefix><service>.<topic>`. */
+  /** The Kafka consumer group: `<topicPrefix><service>.<topic>` (or `<topicPrefix><groupId>`). */
   readonly groupId: string;
   /** Connects, joins the group and starts consuming; resolves once running. */
   start(): Promise<void>;

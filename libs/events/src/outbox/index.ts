@@ -2,10 +2,12 @@ export { decodeEntry, encodeEntry, type OutboxEntry } from './entry';
 export { LEASE_FIELD, REJECTED_FIELD, type OutboxDocument, type OutboxLease } from './lease';
 export {
   OUTBOX_FIELD,
+  OUTBOX_SCHEMA_FIELDS,
   outboxEntries,
   outboxFields,
   outboxUpdate,
   type OutboxFields,
   type OutboxPush,
+  type OutboxUpdate,
 } from './pending';
 export { createOutboxRelay, type OutboxLogger, type OutboxRelay, type OutboxRelayOptions } from './relay';

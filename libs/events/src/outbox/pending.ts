@@ -7,6 +7,13 @@ import { encodeEntry } from './entry';
 /** The array field of an aggregate document that holds its pending events. */
 export const OUTBOX_FIELD = '_outbox';
 
+/**
+ * The schema path a mongoose model needs for its documents to carry an outbox (strict schemas drop
+ * unknown paths). Append with `outboxUpdate` rather than `doc.save()`, which could write back a
+ * stale copy of the array the relay is emptying.
+ */
+export const OUTBOX_SCHEMA_FIELDS = { [OUTBOX_FIELD]: { type: [String], default: undefined } } as const;
+
 /** Trace headers carried from the write to the Kafka message. */
 const TRACE_HEADERS = ['traceparent', 'tracestate'] as const;
 
@@ -17,6 +24,11 @@ export interface OutboxFields {
 export interface OutboxPush {
   $push: { _outbox: { $each: string[] } };
 }
+
+/** `update` with the outbox append added to its own `$push`. */
+export type OutboxUpdate<U> = Omit<U, '$push'> & {
+  $push: (U extends { $push: infer P } ? P : object) & OutboxPush['$push'];
+};
 
 /**
  * Serializes events (from `createEvent`, hence already validated) for the outbox, with the
@@ -54,12 +66,13 @@ export function outboxFields(events: readonly CloudEvent[]): OutboxFields {
  * await Tickets.updateOne({ _id: id }, outboxUpdate([event], { $set: { status: 'solved' } }));
  * relay.wake('tickets', id);
  */
-export function outboxUpdate<U extends { $push?: object }>(
+export function outboxUpdate<U extends object = object>(
   events: readonly CloudEvent[],
   update: U = {} as U,
-): Omit<U, '$push'> & { $push: NonNullable<U['$push']> & OutboxPush['$push'] } {
+): OutboxUpdate<U> {
+  const own = (update as { $push?: object }).$push;
   return {
     ...update,
-    $push: { ...(update.$push ?? {}), [OUTBOX_FIELD]: { $each: outboxEntries(events) } },
-  } as Omit<U, '$push'> & { $push: NonNullable<U['$push']> & OutboxPush['$push'] };
+    $push: { ...own, [OUTBOX_FIELD]: { $each: outboxEntries(events) } },
+  } as OutboxUpdate<U>;
 }

@@ -16,7 +16,14 @@ const parties = {
 export const ticketEvents = {
   'ticket.created': {
     version: 1,
-    data: z.object({ ...parties, title: z.string(), category, priority, status, createdAt: z.iso.datetime() }),
+    data: z.object({
+      ...parties,
+      title: z.string(),
+      category,
+      priority,
+      status,
+      createdAt: z.iso.datetime(),
+    }),
   },
   'ticket.assigned': {
     version: 1,
