@@ -34,6 +34,8 @@ const MONITOR_SPECS: Readonly<Record<MonitorName, MonitorSpec>> = {
     args: (config, dataDir, port) => [
       `--config.file=${config}`,
       `--storage.tsdb.path=${dataDir}`,
+      '--storage.tsdb.retention.time=30d',
+      '--storage.tsdb.retention.size=10GB',
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-lifecycle',
     ],
@@ -128,6 +130,7 @@ async function startMonitor(name: MonitorName, log: (line: string) => void): Pro
     log(`skipped: no config at ${path.relative(repoRoot, spec.config)}`);
     return undefined;
   }
+  if (name === 'prometheus') writeMetricsToken(spec.config);
   const port = STANDARD_PORTS[name];
   const dataDir = path.join(dataRoot(), name);
   fs.mkdirSync(dataDir, { recursive: true });
@@ -145,4 +148,16 @@ async function startMonitor(name: MonitorName, log: (line: string) => void): Pro
   }
   log(`ready http://127.0.0.1:${port}`);
   return { name, stop: async () => void (await child.stop()), exited: child.exited.then(() => undefined) };
+}
+
+/**
+ * prometheus.yml sends the bearer token in secrets/metrics_token (gitignored) beside it: the
+ * services' METRICS_TOKEN when set here, otherwise an empty token, which services without one ignore.
+ */
+function writeMetricsToken(config: string): void {
+  const file = path.join(path.dirname(config), 'secrets', 'metrics_token');
+  const token = process.env.METRICS_TOKEN;
+  if (token === undefined && fs.existsSync(file)) return;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, token ?? '', { mode: 0o600 });
 }

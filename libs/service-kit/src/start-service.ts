@@ -1,8 +1,10 @@
+import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Telemetry } from '@support-center/telemetry';
 import type { BaseConfig } from './config';
 import { createApp } from './create-app';
 import { DependencyChecker, type Dependency } from './dependencies/dependency';
+import { readinessProbe } from './dependencies/readiness-probe';
 import { createLogger, type Logger } from './logger';
 import { runService, type RunningService } from './run-service';
 import type { Worker } from './worker';
@@ -27,6 +29,16 @@ export interface ServiceParts {
   /** Mounts the service's routes (after /health, /ready, /metrics; before the error handler). */
   routes?: (app: Express) => void;
   workers?: Worker[];
+  /**
+   * Takes over connections beyond Express (WebSocket upgrades): attached once the server listens,
+   * closed first at shutdown (before HTTP requests drain), so long-lived sockets end cleanly.
+   */
+  sockets?: SocketHandler;
+}
+
+export interface SocketHandler {
+  attach(server: Server): void;
+  close(): Promise<void>;
 }
 
 /** Wires a service: logger, dependencies, the app, the server and its shutdown. */
@@ -40,11 +52,14 @@ export async function startService<C extends BaseConfig>(
   const parts = options.build?.({ ...context, dependencies }) ?? {};
 
   let shuttingDown = false;
+  const checker = new DependencyChecker(dependencies);
+  const workers = [...(parts.workers ?? [])];
+  if (telemetry.enabled && dependencies.length > 0) workers.push(readinessProbe(checker, telemetry.metrics));
   const app = createApp({
     config,
     telemetry,
     logger,
-    dependencies: new DependencyChecker(dependencies),
+    dependencies: checker,
     routes: parts.routes,
     isShuttingDown: () => shuttingDown,
   });
@@ -55,7 +70,8 @@ export async function startService<C extends BaseConfig>(
     logger,
     telemetry,
     dependencies,
-    workers: parts.workers ?? [],
+    workers,
+    sockets: parts.sockets,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     onShutdownStart: () => {
       shuttingDown = true;

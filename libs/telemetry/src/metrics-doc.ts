@@ -2,6 +2,7 @@ import { families, prometheusType, type FamilyGroup, type MetricFamily } from '.
 
 const GROUP_TITLES: Record<FamilyGroup, string> = {
   http: 'HTTP (every service)',
+  health: 'Readiness (every service)',
   process: 'Process (every service)',
   runtime: 'Node.js runtime (every service)',
   kafka: 'Kafka events (services that publish or consume)',

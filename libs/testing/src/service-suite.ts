@@ -61,6 +61,19 @@ export function describeServiceBasics(name: ServiceName, options: ServiceSuiteOp
         expect(text).toContain('http_requests_total{handler="unmatched",method="GET",status="4xx"} 1');
         expect(promtoolCheckMetrics(text)).toBe('');
       });
+
+      it('reports each dependency as service_dependency_up', async () => {
+        const series = options.dependencies.map(
+          (d) => `service_dependency_up{dependency="${d}",required="true"} 1`,
+        );
+        await waitFor(
+          async () => {
+            const text = await (await fetch(`${service.url}/metrics`)).text();
+            return series.every((line) => text.includes(line));
+          },
+          { timeoutMs: 30_000, message: `${series.join(', ')} in /metrics` },
+        );
+      });
     });
 
     it('starts while its dependencies are unreachable, and /ready names each', async () => {

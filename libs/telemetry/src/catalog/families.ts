@@ -52,6 +52,17 @@ export const families = {
     maxSeries: 500,
   },
 
+  // Readiness, as /ready reports it, so alerts can tell "up but not ready" from "down".
+  service_dependency_up: {
+    group: 'health',
+    kind: 'observableGauge',
+    help: 'Whether a dependency the service needs is reachable (1) or not (0), as /ready reports it; required="true" marks the dependencies whose absence makes /ready answer 503.',
+    unit: '',
+    labels: ['dependency', 'required'],
+    maxSeries: 20,
+    seedName: null,
+  },
+
   // Process, under the names of the Prometheus client libraries.
   process_cpu_user_seconds_total: {
     group: 'process',
@@ -474,14 +485,14 @@ export const families = {
   auth_attempts_total: {
     group: 'auth',
     kind: 'counter',
-    help: 'Login attempts, by method (password, ldap) and outcome (success, failure, locked).',
+    help: 'Login attempts, by method (password, ldap) and outcome: success, invalid_credentials, locked (refused with 429 before any check), error (the directory or database failed).',
     unit: '',
     labels: ['method', 'status'],
   },
   auth_duration_seconds: {
     group: 'auth',
     kind: 'histogram',
-    help: 'Duration of a login attempt, credential check included.',
+    help: 'Duration of a login attempt, credential check included; every attempt counted in auth_attempts_total is timed.',
     unit: 'seconds',
     labels: ['method'],
     buckets: buckets.AUTH_DURATION_SECONDS,
@@ -490,7 +501,7 @@ export const families = {
   active_user_sessions: {
     group: 'auth',
     kind: 'observableGauge',
-    help: 'Sessions neither expired nor revoked, by role.',
+    help: 'Sessions neither ended (logout, revocation) nor past their expiry, by role; counted in the database, so every instance reports the same.',
     unit: '',
     labels: ['role'],
   },

@@ -18,7 +18,17 @@ export type PrometheusType = 'counter' | 'histogram' | 'gauge';
 
 /** Who records a family: every service, or the services that use a capability. */
 export type FamilyGroup =
-  'http' | 'process' | 'runtime' | 'kafka' | 'mongodb' | 'cache' | 'ticket' | 'auth' | 'file' | 'realtime';
+  | 'http'
+  | 'health'
+  | 'process'
+  | 'runtime'
+  | 'kafka'
+  | 'mongodb'
+  | 'cache'
+  | 'ticket'
+  | 'auth'
+  | 'file'
+  | 'realtime';
 
 export type MetricUnit = 'seconds' | 'bytes' | '';
 

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+
+/**
+ * Instrumentation overhead: the same kit-built service with ENABLE_METRICS=true and =false,
+ * loaded in alternating rounds in one run. Throughput is noisy on a shared 2-core machine, so
+ * the server's CPU time per request is reported too: on a saturated core, throughput loss is
+ * its increase.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 16;
+
+interface Variant {
+  name: string;
+  env: Record<string, string>;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'ENABLE_METRICS=false', env: { ENABLE_METRICS: 'false' } },
+  { name: 'ENABLE_METRICS=true', env: { ENABLE_METRICS: 'true' } },
+  ...(process.env.BENCH_VARIANTS === 'all'
+    ? [
+        {
+          name: 'true, no auto-instrumentation',
+          env: { ENABLE_METRICS: 'true', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'none' },
+        },
+      ]
+    : []),
+];
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+}
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, [resolve(__dirname, 'overhead-server.js')], {
+    env: { ...process.env, LOG_LEVEL: 'silent', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((found, failed) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match?.[1]) found(match[1]);
+    });
+    child.once('exit', (code) => failed(new Error(`server exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function cpuMicros(url: string): Promise<number> {
+  const { user, system } = (await (await fetch(`${url}/bench/cpu`)).json()) as {
+    user: number;
+    system: number;
+  };
+  return user + system;
+}
+
+interface Round {
+  requests: number;
+  rps: number;
+  p99: number;
+  cpuPerRequestUs: number;
+}
+
+async function round(url: string): Promise<Round> {
+  const before = await cpuMicros(url);
+  const result = await autocannon({
+    url: `${url}/api/v1/items/42`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+  });
+  const cpu = (await cpuMicros(url)) - before;
+  const requests = result.requests.total;
+  return { requests, rps: result.requests.average, p99: result.latency.p99, cpuPerRequestUs: cpu / requests };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function main(): Promise<void> {
+  const servers = await Promise.all(VARIANTS.map((v) => startServer(v.env)));
+  try {
+    for (const server of servers) await round(server.url); // warm-up: JIT, connections
+    const rounds: Round[][] = VARIANTS.map(() => []);
+    for (let r = 0; r < ROUNDS; r += 1) {
+      for (const [i, server] of servers.entries()) rounds[i]?.push(await round(server.url));
+    }
+    const summary = VARIANTS.map((variant, i) => {
+      const own = rounds[i] ?? [];
+      return {
+        name: variant.name,
+        rps: median(own.map((x) => x.rps)),
+        p99: median(own.map((x) => x.p99)),
+        cpu: median(own.map((x) => x.cpuPerRequestUs)),
+      };
+    });
+    const base = summary[0]!;
+    const lines = [
+      `Instrumentation overhead: GET /api/v1/items/:id, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s (medians)`,
+      '| variant | req/s | p99 | CPU per request | throughput vs off | CPU vs off |',
+      '|---|---|---|---|---|---|',
+      ...summary.map(
+        (s) =>
+          `| ${s.name} | ${Math.round(s.rps)} | ${s.p99} ms | ${s.cpu.toFixed(0)} µs | ${pct(s.rps / base.rps - 1)} | ${pct(s.cpu / base.cpu - 1)} |`,
+      ),
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+  } finally {
+    for (const server of servers) server.child.kill('SIGTERM');
+  }
+}
+
+function pct(ratio: number): string {
+  return `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)} %`;
+}
+
+void main();
