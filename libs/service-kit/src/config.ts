@@ -4,6 +4,18 @@ const booleanString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Express's `trust proxy`: true/false, a hop count, or a comma-separated list of addresses/subnets. */
+const trustProxy = z
+  .string()
+  .trim()
+  .min(1)
+  .default('loopback,linklocal,uniquelocal')
+  .transform((v): boolean | number | string[] => {
+    if (v === 'true' || v === 'false') return v === 'true';
+    if (/^\d+$/.test(v)) return Number(v);
+    return v.split(',').map((s) => s.trim());
+  });
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The variables every service reads (DESIGN.md, "Configuration"). */
@@ -31,6 +43,24 @@ export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb')
       .default('100kb'),
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((list) =>
+        list
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'must be origins such as https://desk.example.com'),
+        ),
+      ),
+    WRITE_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
+    // Which forwarders' X-Forwarded-For names the client (rate limits and logs use it); the
+    // default trusts private networks, where the gateway runs.
+    TRUST_PROXY: trustProxy,
   });
 }
 

@@ -4,13 +4,15 @@ import { httpMetrics, type ListableRouter } from '@support-center/telemetry';
 import type { BaseConfig } from './config';
 import type { DependencyChecker } from './dependencies/dependency';
 import { errorHandler, notFound } from './http/error-handler';
+import { corsPolicy, securityHeaders, writeRateLimit } from './http/hardening';
 import { healthRoutes } from './http/health';
 import { metricsEndpoint } from './http/metrics-endpoint';
 import { requestContext } from './http/request-context';
 import type { Logger } from './logger';
 
 export interface CreateAppOptions {
-  config: Pick<BaseConfig, 'METRICS_TOKEN' | 'JSON_BODY_LIMIT'>;
+  config: Pick<BaseConfig, 'METRICS_TOKEN' | 'JSON_BODY_LIMIT'> &
+    Partial<Pick<BaseConfig, 'CORS_ORIGINS' | 'WRITE_RATE_LIMIT' | 'TRUST_PROXY'>>;
   telemetry: Telemetry;
   logger: Logger;
   dependencies: DependencyChecker;
@@ -28,12 +30,18 @@ export function createApp(options: CreateAppOptions): Express {
   const { config, telemetry, logger, dependencies, routes, isShuttingDown = () => false } = options;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY ?? false);
 
   if (telemetry.enabled)
     app.use(
       httpMetrics({ metrics: telemetry.metrics, router: () => app.router as unknown as ListableRouter }),
     );
   app.use(requestContext(logger));
+  app.use(securityHeaders());
+  const cors = corsPolicy(config.CORS_ORIGINS ?? []);
+  if (cors) app.use(cors);
+  const limiter = writeRateLimit(config.WRITE_RATE_LIMIT ?? 0);
+  if (limiter) app.use(limiter);
   app.use(express.json({ limit: config.JSON_BODY_LIMIT }));
 
   app.use(healthRoutes(dependencies, isShuttingDown));

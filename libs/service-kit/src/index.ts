@@ -7,4 +7,12 @@ export { DependencyChecker, type Dependency, type DependencyState } from './depe
 export { mongoDependency, type MongoDependency, type MongoDependencyOptions } from './dependencies/mongo';
 export { kafkaDependency, type KafkaDependency, type KafkaDependencyOptions } from './dependencies/kafka';
 export { keepTrying } from './dependencies/retry';
-export { startService, type StartServiceOptions } from './start-service';
+export {
+  startService,
+  type ServiceContext,
+  type ServiceParts,
+  type SocketHandler,
+  type StartServiceOptions,
+} from './start-service';
+export type { Worker } from './worker';
+export * from './auth';

@@ -15,6 +15,8 @@ export interface RunServiceOptions {
   telemetry: Telemetry;
   dependencies: readonly Dependency[];
   workers?: readonly Worker[];
+  /** Attached once listening; closed when shutdown begins, before in-flight requests drain. */
+  sockets?: { attach(server: Server): void; close(): Promise<void> };
   shutdownTimeoutMs: number;
   /** Called when shutdown begins, before the server stops accepting (flip readiness here). */
   onShutdownStart?: () => void;
@@ -40,6 +42,7 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   });
   const actualPort = (server.address() as AddressInfo).port;
   logger.info({ port: actualPort }, `${name} listening`);
+  options.sockets?.attach(server);
   const stopStarting = (options.workers ?? []).map((worker) =>
     keepTrying(() => worker.start(), { what: worker.name, logger }),
   );
@@ -68,6 +71,10 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
 async function shutdown(server: Server, options: RunServiceOptions): Promise<void> {
   const { logger, dependencies, telemetry, shutdownTimeoutMs } = options;
   options.onShutdownStart?.();
+  // Upgraded sockets are no requests: server.close() would wait for them until the deadline.
+  await options.sockets
+    ?.close()
+    .catch((error: unknown) => logger.warn({ err: error }, 'closing sockets failed'));
 
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // Keep-alive connections with no request in flight would hold close() open until they time out.

@@ -22,9 +22,14 @@ function dependency(name: string, state: { up: boolean }, required = true): Depe
   };
 }
 
-function build(telemetry: Telemetry, dependencies: Dependency[] = [], token?: string) {
+function build(
+  telemetry: Telemetry,
+  dependencies: Dependency[] = [],
+  token?: string,
+  hardening: { CORS_ORIGINS?: string[]; WRITE_RATE_LIMIT?: number } = {},
+) {
   return createApp({
-    config: { METRICS_TOKEN: token, JSON_BODY_LIMIT: '1kb' },
+    config: { METRICS_TOKEN: token, JSON_BODY_LIMIT: '1kb', ...hardening },
     telemetry,
     logger,
     dependencies: new DependencyChecker(dependencies),
@@ -159,6 +164,41 @@ describe('createApp', () => {
         env: { ENABLE_METRICS: 'false' },
       });
       await request(build(off)).get('/metrics').expect(404);
+    });
+  });
+
+  describe('hardening', () => {
+    it('sends security headers fit for a JSON API', async () => {
+      const res = await request(build(telemetry)).get('/health').expect(200);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    });
+
+    it('answers CORS only for the configured origins', async () => {
+      const app = build(telemetry, [], undefined, { CORS_ORIGINS: ['https://desk.example.com'] });
+      const allowed = await request(app).get('/health').set('Origin', 'https://desk.example.com');
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://desk.example.com');
+      const preflight = await request(app)
+        .options('/echo')
+        .set('Origin', 'https://desk.example.com')
+        .set('Access-Control-Request-Method', 'POST')
+        .expect(204);
+      expect(preflight.headers['access-control-allow-methods']).toContain('POST');
+      const other = await request(app).get('/health').set('Origin', 'https://evil.example.com');
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+      const none = await request(build(telemetry)).get('/health').set('Origin', 'https://desk.example.com');
+      expect(none.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('limits writes per client with a 429 and Retry-After, and leaves reads alone', async () => {
+      const app = build(telemetry, [], undefined, { WRITE_RATE_LIMIT: 3 });
+      for (let i = 0; i < 3; i += 1) await request(app).post('/echo').send({ i }).expect(200);
+      const limited = await request(app).post('/echo').send({ i: 4 }).expect(429);
+      expect(limited.body.error.code).toBe('RATE_LIMITED');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      await request(app).get('/health').expect(200);
     });
   });
 });

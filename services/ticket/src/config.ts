@@ -1,9 +1,31 @@
 import { baseConfigSchema, loadConfig } from '@support-center/service-kit';
+import { z } from 'zod';
 
-const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' });
+const positiveInt = z.coerce.number().int().positive();
 
-export type TicketConfig = ReturnType<typeof loadTicketConfig>;
+const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' }).extend({
+  /** The auth service's key set, to verify access tokens locally. */
+  AUTH_JWKS_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+    .default('http://127.0.0.1:8002/.well-known/jwks.json'),
+  /** Prepended to every Kafka topic and consumer group (tests, shared clusters). */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')
+    .default(''),
+  KAFKA_TOPIC_PARTITIONS: positiveInt.max(1000).default(3),
+  TICKET_CACHE_MAX_KEYS: positiveInt.default(10_000),
+  TICKET_CACHE_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
+  /** Bounds how long another instance's change can go unseen by this instance's cache. */
+  TICKET_CACHE_TTL_MS: positiveInt.default(5_000),
+  /** How long the open-ticket counts behind tickets_open_by_* are reused. */
+  OPEN_TICKETS_GAUGE_MAX_AGE_MS: positiveInt.default(10_000),
+  OPEN_TICKETS_GAUGE_INTERVAL_MS: positiveInt.default(15_000),
+  OUTBOX_POLL_INTERVAL_MS: positiveInt.default(1_000),
+});
 
-export function loadTicketConfig(env: NodeJS.ProcessEnv = process.env) {
+export type TicketConfig = z.infer<typeof schema>;
+
+export function loadTicketConfig(env: NodeJS.ProcessEnv = process.env): Readonly<TicketConfig> {
   return loadConfig(schema, env);
 }

@@ -1,0 +1,159 @@
+/* global fetch */
+// Throughput and p99 of GET /api/v1/tickets/:id and POST /api/v1/tickets with ENABLE_METRICS on and
+// off, in the same run: two service processes on the same engines, measured in alternating rounds.
+// Usage: npm run bench -w services/ticket [-- --rounds 3 --duration 8 --connections 10]
+// Uses the engines KAFKA_BROKERS and MONGO_URL name, or starts its own on free ports.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { randomBytes } = require('node:crypto');
+const autocannon = require('autocannon');
+const { startTestIssuer, getFreePort, waitFor } = require('@support-center/testing');
+
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .join(' ')
+    .split('--')
+    .filter(Boolean)
+    .map((a) => a.trim().split(/\s+/)),
+);
+const ROUNDS = Number(args.rounds ?? 3);
+const DURATION = Number(args.duration ?? 8);
+const CONNECTIONS = Number(args.connections ?? 10);
+const WARMUP = 3;
+
+async function engines() {
+  if (process.env.MONGO_URL && process.env.KAFKA_BROKERS)
+    return { mongo: process.env.MONGO_URL, kafka: process.env.KAFKA_BROKERS, stop: async () => {} };
+  const { startEngine } = require('@support-center/engines');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticket-bench-'));
+  const started = await Promise.all(
+    ['mongo', 'kafka'].map((name) => startEngine(name, { dataDir: path.join(dir, name) })),
+  );
+  const [mongo, kafka] = started;
+  return {
+    mongo: mongo.url,
+    kafka: kafka.url,
+    stop: async () => {
+      await Promise.all(started.map((e) => e.stop()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startService(env) {
+  const port = await getFreePort();
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/ready`).catch(() => undefined))?.status === 200, {
+    timeoutMs: 60_000,
+    message: 'the ticket service to be ready',
+  });
+  return { url, stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))) };
+}
+
+function run(options) {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+  });
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+  const engine = await engines();
+  const issuer = await startTestIssuer();
+  const id = randomBytes(4).toString('hex');
+  const common = {
+    MONGO_URL: engine.mongo,
+    MONGO_DB: `bench_tickets_${id}`,
+    KAFKA_BROKERS: engine.kafka,
+    KAFKA_TOPIC_PREFIX: `bench-${id}.`,
+    AUTH_JWKS_URL: issuer.jwksUrl,
+  };
+  const services = {};
+  try {
+    services.on = await startService({ ...common, ENABLE_METRICS: 'true' });
+    services.off = await startService({ ...common, ENABLE_METRICS: 'false' });
+    const token = await issuer.token(
+      { id: 'bench-employee', username: 'bench', role: 'employee' },
+      { expiresIn: '2h' },
+    );
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({
+      title: 'Bench',
+      description: 'A benchmark ticket',
+      category: 'software',
+      priority: 'low',
+    });
+    const created = await (
+      await fetch(`${services.on.url}/api/v1/tickets`, { method: 'POST', headers, body })
+    ).json();
+    const scenarios = {
+      'GET /api/v1/tickets/:id': { path: `/api/v1/tickets/${created.id}`, method: 'GET' },
+      'POST /api/v1/tickets': { path: '/api/v1/tickets', method: 'POST', body },
+    };
+    const results = {};
+    for (const [name, s] of Object.entries(scenarios)) {
+      for (const mode of ['on', 'off'])
+        await run({
+          url: services[mode].url + s.path,
+          method: s.method,
+          body: s.body,
+          headers,
+          duration: WARMUP,
+        });
+      results[name] = { on: [], off: [] };
+      for (let round = 0; round < ROUNDS; round += 1) {
+        // Alternate which goes first, so drift on a shared machine hits both alike.
+        const order = round % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
+        for (const mode of order) {
+          const r = await run({
+            url: services[mode].url + s.path,
+            method: s.method,
+            body: s.body,
+            headers,
+            duration: DURATION,
+          });
+          if (r.non2xx > 0 || r.errors > 0)
+            throw new Error(`${name} (${mode}): ${r.non2xx} non-2xx, ${r.errors} errors`);
+          results[name][mode].push({ rps: r.requests.average, p99: r.latency.p99 });
+          process.stderr.write(
+            `${name} metrics ${mode} round ${round + 1}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms\n`,
+          );
+        }
+      }
+    }
+    const lines = [
+      `${ROUNDS} rounds × ${DURATION} s per mode, ${CONNECTIONS} connections, medians of the rounds; node ${process.version}, ${os.cpus().length} cores`,
+      '',
+      '| endpoint | req/s metrics on | req/s metrics off | throughput overhead | p99 on (ms) | p99 off (ms) | p99 ratio on/off |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+    ];
+    for (const [name, r] of Object.entries(results)) {
+      const on = { rps: median(r.on.map((x) => x.rps)), p99: median(r.on.map((x) => x.p99)) };
+      const off = { rps: median(r.off.map((x) => x.rps)), p99: median(r.off.map((x) => x.p99)) };
+      const overhead = ((1 - on.rps / off.rps) * 100).toFixed(1);
+      lines.push(
+        `| ${name} | ${on.rps.toFixed(0)} | ${off.rps.toFixed(0)} | ${overhead} % | ${on.p99} | ${off.p99} | ${(on.p99 / off.p99).toFixed(2)} |`,
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await Promise.all(Object.values(services).map((s) => s.stop()));
+    await issuer.close();
+    await engine.stop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+/** The ticket vocabulary (issue 17); the event schemas in @support-center/events use the same sets. */
+export const CATEGORIES = ['hardware', 'software', 'network', 'access', 'other'] as const;
+export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+export const STATUSES = ['open', 'in_progress', 'pending', 'solved', 'closed'] as const;
+
+export type Category = (typeof CATEGORIES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+export type Status = (typeof STATUSES)[number];
+
+export interface Comment {
+  id: string;
+  authorId: string;
+  body: string;
+  /** An internal note: agents and admins only. */
+  internal: boolean;
+  createdAt: Date;
+}
+
+export interface Attachment {
+  fileId: string;
+  name: string;
+  size: number;
+  contentType: string;
+  sha256: string;
+  uploaderId: string;
+  uploadedAt: Date;
+}
+
+export type HistoryAction =
+  | 'created'
+  | 'updated'
+  | 'assigned'
+  | 'status_changed'
+  | 'commented'
+  | 'attachment_added'
+  | 'attachment_removed';
+
+/** One entry of a ticket's audit history: who did what, when, and the values it changed. */
+export interface HistoryEntry {
+  at: Date;
+  actorId: string;
+  action: HistoryAction;
+  /** Changed fields as `{from, to}`; for comments and attachments, their id. */
+  changes: Record<string, unknown>;
+}
+
+/** A ticket as stored (without the outbox and idempotency fields the libraries add). */
+export interface Ticket {
+  _id: string;
+  number: number;
+  title: string;
+  description: string;
+  category: Category;
+  priority: Priority;
+  status: Status;
+  requesterId: string;
+  assigneeId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When the ticket last entered each status: the timestamps of every transition are in `history`. */
+  statusChangedAt: Date;
+  solvedAt: Date | null;
+  closedAt: Date | null;
+  comments: Comment[];
+  attachments: Attachment[];
+  /** Files the file service deleted; their attachments are no longer shown. */
+  deletedFileIds: string[];
+  history: HistoryEntry[];
+  /** Incremented by every change: updates are conditional on it, so none is lost. */
+  version: number;
+}

@@ -1,0 +1,136 @@
+import {
+  applyOnce,
+  createEventConsumer,
+  TOPICS,
+  type EventConsumer,
+  type EventConsumerOptions,
+} from '@support-center/events';
+import type { Kafka } from 'kafkajs';
+import type { ReadCache } from '../cache/read-cache';
+import type { Ticket } from '../domain/ticket';
+import type { Collections } from '../store/collections';
+
+export interface ConsumersOptions {
+  kafka: Kafka;
+  collections: Collections;
+  cache: ReadCache<Ticket>;
+  metrics: EventConsumerOptions['metrics'];
+  logger: NonNullable<EventConsumerOptions['logger']>;
+  topicPrefix: string;
+}
+
+const SERVICE = 'ticket';
+
+/**
+ * The `auth` consumer: the local projection of users and roles that assignment checks against.
+ * A snapshot older than the one stored is skipped, so a replay never rolls a user back.
+ */
+export function authConsumer({
+  kafka,
+  collections,
+  metrics,
+  logger,
+  topicPrefix,
+}: ConsumersOptions): EventConsumer {
+  const project = async (event: {
+    id: string;
+    time: string;
+    data: {
+      userId: string;
+      username: string;
+      displayName: string;
+      role: 'employee' | 'agent' | 'admin';
+      active: boolean;
+    };
+  }) => {
+    const { userId, username, displayName, role, active } = event.data;
+    const at = new Date(event.time);
+    const newer = await collections.users.countDocuments(
+      { _id: userId, updatedAt: { $gt: at } },
+      { limit: 1 },
+    );
+    if (newer > 0) return 'duplicate' as const;
+    return applyOnce(
+      collections.users,
+      { _id: userId },
+      { $set: { username, displayName, role, active, updatedAt: at } },
+      event.id,
+    );
+  };
+  return createEventConsumer({
+    kafka,
+    service: SERVICE,
+    topic: TOPICS.auth,
+    metrics,
+    logger,
+    topicPrefix,
+    handlers: { 'user.created': project, 'user.updated': project },
+  });
+}
+
+/**
+ * The `files` consumer: attachments linked to their ticket, each event applied once (its id is
+ * stored in the ticket with the change). A file of a ticket this service does not know is skipped.
+ */
+export function filesConsumer({
+  kafka,
+  collections,
+  cache,
+  metrics,
+  logger,
+  topicPrefix,
+}: ConsumersOptions): EventConsumer {
+  const settle = (ticketId: string, outcome: 'applied' | 'duplicate' | 'missing') => {
+    if (outcome === 'applied') cache.delete(ticketId);
+    if (outcome === 'missing') logger.warn({ ticketId }, 'file event for an unknown ticket skipped');
+    return outcome === 'missing' ? undefined : outcome;
+  };
+  return createEventConsumer({
+    kafka,
+    service: SERVICE,
+    topic: TOPICS.files,
+    metrics,
+    logger,
+    topicPrefix,
+    handlers: {
+      'file.uploaded': async (event) => {
+        const { fileId, ticketId, name, size, contentType, sha256, uploaderId } = event.data;
+        const at = new Date(event.time);
+        const outcome = await applyOnce(
+          collections.tickets,
+          { _id: ticketId },
+          {
+            $set: { updatedAt: at },
+            $inc: { version: 1 },
+            $push: {
+              attachments: { fileId, name, size, contentType, sha256, uploaderId, uploadedAt: at },
+              history: { at, actorId: uploaderId, action: 'attachment_added', changes: { fileId, name } },
+            },
+          },
+          event.id,
+          { upsert: false },
+        );
+        return settle(ticketId, outcome);
+      },
+      'file.deleted': async (event) => {
+        const { fileId, ticketId, deletedBy } = event.data;
+        const at = new Date(event.time);
+        const outcome = await applyOnce(
+          collections.tickets,
+          { _id: ticketId },
+          {
+            $set: { updatedAt: at },
+            $inc: { version: 1 },
+            $push: {
+              deletedFileIds: fileId,
+              history: { at, actorId: deletedBy, action: 'attachment_removed', changes: { fileId } },
+            },
+          },
+          event.id,
+          { upsert: false },
+        );
+        return settle(ticketId, outcome);
+      },
+    },
+  });
+}

@@ -1,0 +1,63 @@
+import type { Instruments } from '@support-center/telemetry';
+import { resolutionBucket } from '../domain/resolution';
+import type { Category, Priority, Status } from '../domain/ticket';
+
+type TicketInstruments = Pick<
+  Instruments,
+  | 'ticket_created_total'
+  | 'ticket_assigned_total'
+  | 'ticket_status_changed_total'
+  | 'ticket_solved_total'
+  | 'ticket_resolution_time_seconds'
+>;
+
+export interface TicketMetrics {
+  created(ticket: { category: Category; priority: Priority }, role: string): void;
+  assigned(ticket: { category: Category; priority: Priority }): void;
+  statusChanged(from: Status, to: Status): void;
+  solved(ticket: { category: Category; priority: Priority }, resolutionSeconds: number): void;
+}
+
+/**
+ * The ticket business families, recorded after the write they describe succeeded. Recording never
+ * fails a request: an error here is logged and dropped.
+ */
+export function ticketMetrics(
+  metrics: TicketInstruments,
+  onError: (error: unknown) => void = () => undefined,
+): TicketMetrics {
+  const safely =
+    <A extends unknown[]>(record: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        record(...args);
+      } catch (error) {
+        onError(error);
+      }
+    };
+  return {
+    created: safely((ticket, role) =>
+      metrics.ticket_created_total.add(1, {
+        category: ticket.category,
+        priority: ticket.priority,
+        created_by_role: role,
+      }),
+    ),
+    assigned: safely((ticket) =>
+      metrics.ticket_assigned_total.add(1, { category: ticket.category, priority: ticket.priority }),
+    ),
+    statusChanged: safely((from, to) =>
+      metrics.ticket_status_changed_total.add(1, { from_status: from, to_status: to }),
+    ),
+    solved: safely((ticket, seconds) => {
+      metrics.ticket_solved_total.add(1, {
+        category: ticket.category,
+        resolution_time_bucket: resolutionBucket(seconds),
+      });
+      metrics.ticket_resolution_time_seconds.record(seconds, {
+        category: ticket.category,
+        priority: ticket.priority,
+      });
+    }),
+  };
+}

@@ -1,0 +1,131 @@
+import { outboxFields, outboxUpdate, type CloudEvent } from '@support-center/events';
+import type { mongo } from 'mongoose';
+import type { Sort } from '../domain/schemas';
+import type { Ticket } from '../domain/ticket';
+import type { Collections } from './collections';
+
+/** Fields the libraries keep in a ticket document that never leave the store. */
+const INTERNAL_FIELDS = { _outbox: 0, _outboxLease: 0, _outboxRejected: 0, _events: 0 } as const;
+
+/** What a list item carries: no comments, attachments or history. */
+const SUMMARY_FIELDS = {
+  number: 1,
+  title: 1,
+  description: 1,
+  category: 1,
+  priority: 1,
+  status: 1,
+  requesterId: 1,
+  assigneeId: 1,
+  createdAt: 1,
+  updatedAt: 1,
+  statusChangedAt: 1,
+  solvedAt: 1,
+  closedAt: 1,
+} as const;
+
+export type TicketSummary = Pick<Ticket, '_id' | keyof typeof SUMMARY_FIELDS>;
+
+/** A position in a sorted list: the sort field's value and the number that breaks ties. */
+export interface Position {
+  value: Date | number;
+  number: number;
+}
+
+export interface ListFilter {
+  status?: string[];
+  priority?: string[];
+  category?: string[];
+  assigneeId?: string;
+  requesterId?: string;
+  /** Already escaped: matched literally, case-insensitively, in the title. */
+  titlePattern?: string;
+}
+
+const COUNTER_ID = 'ticket_number';
+
+export interface TicketStore {
+  nextNumber(): Promise<number>;
+  insert(ticket: Ticket, events: CloudEvent[]): Promise<void>;
+  findById(id: string): Promise<Ticket | null>;
+  /** Applies `update` if the ticket is still at `version`; false when someone changed it first. */
+  update(
+    id: string,
+    version: number,
+    update: mongo.UpdateFilter<Ticket>,
+    events: CloudEvent[],
+  ): Promise<boolean>;
+  list(filter: ListFilter, sort: Sort, after: Position | undefined, limit: number): Promise<TicketSummary[]>;
+}
+
+export function ticketStore({ tickets, counters }: Collections): TicketStore {
+  return {
+    async nextNumber() {
+      // One atomic $inc per number (the local engine's write guard makes it atomic on FerretDB too).
+      const counter = await counters.findOneAndUpdate(
+        { _id: COUNTER_ID },
+        { $inc: { seq: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      if (!counter) throw new Error('the ticket number counter returned nothing');
+      return counter.seq;
+    },
+
+    async insert(ticket, events) {
+      await tickets.insertOne({
+        ...ticket,
+        ...outboxFields(events),
+      } as mongo.OptionalUnlessRequiredId<Ticket>);
+    },
+
+    findById(id) {
+      return tickets.findOne({ _id: id }, { projection: INTERNAL_FIELDS }) as Promise<Ticket | null>;
+    },
+
+    async update(id, version, update, events) {
+      const withVersion = { ...update, $inc: { ...update.$inc, version: 1 } } as mongo.UpdateFilter<Ticket>;
+      const result = await tickets.updateOne(
+        { _id: id, version },
+        events.length > 0 ? (outboxUpdate(events, withVersion) as mongo.UpdateFilter<Ticket>) : withVersion,
+      );
+      return result.matchedCount === 1;
+    },
+
+    async list(filter, sort, after, limit) {
+      const field = sort.replace(/^-/, '') as 'createdAt' | 'updatedAt' | 'number';
+      const direction = sort.startsWith('-') ? -1 : 1;
+      const clauses: mongo.Filter<Ticket>[] = [];
+      if (filter.status) clauses.push({ status: { $in: filter.status } } as mongo.Filter<Ticket>);
+      if (filter.priority) clauses.push({ priority: { $in: filter.priority } } as mongo.Filter<Ticket>);
+      if (filter.category) clauses.push({ category: { $in: filter.category } } as mongo.Filter<Ticket>);
+      if (filter.assigneeId !== undefined) clauses.push({ assigneeId: filter.assigneeId });
+      if (filter.requesterId !== undefined) clauses.push({ requesterId: filter.requesterId });
+      if (filter.titlePattern !== undefined)
+        clauses.push({ title: { $regex: filter.titlePattern, $options: 'i' } });
+      if (after) clauses.push(keyset(field, direction, after));
+      const query = clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0]! : { $and: clauses };
+      const order: Record<string, 1 | -1> =
+        field === 'number' ? { number: direction } : { [field]: direction, number: direction };
+      return (await tickets
+        .find(query, { projection: SUMMARY_FIELDS })
+        .sort(order)
+        .limit(limit)
+        .toArray()) as TicketSummary[];
+    },
+  };
+}
+
+/**
+ * Everything strictly after `after` in the list's order. Keyset pagination on (field, number):
+ * a ticket inserted while a client pages never shifts the pages it has not read yet.
+ */
+function keyset(field: string, direction: 1 | -1, after: Position): mongo.Filter<Ticket> {
+  const beyond = direction === 1 ? '$gt' : '$lt';
+  if (field === 'number') return { number: { [beyond]: after.number } };
+  return {
+    $or: [
+      { [field]: { [beyond]: after.value } },
+      { [field]: after.value, number: { [beyond]: after.number } },
+    ],
+  } as mongo.Filter<Ticket>;
+}

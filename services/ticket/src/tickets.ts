@@ -1,0 +1,320 @@
+import { AppError, NotFoundError, ValidationError, type AuthUser } from '@support-center/service-kit';
+import type { CloudEvent } from '@support-center/events';
+import { mongo } from 'mongoose';
+import type { z } from 'zod';
+import type { ReadCache } from './cache/read-cache';
+import {
+  canAssign,
+  canChangeStatus,
+  canEditField,
+  canView,
+  canWriteInternalNote,
+  isStaff,
+} from './domain/access';
+import { decodeCursor, encodeCursor } from './domain/cursor';
+import { escapeRegExp } from './domain/escape';
+import type { commentBody, createTicketBody, ListQuery, updateTicketBody } from './domain/schemas';
+import { TICKET_ID } from './domain/schemas';
+import { allowedTransitions, canTransition } from './domain/state-machine';
+import type { Comment, HistoryEntry, Status, Ticket } from './domain/ticket';
+import {
+  ticketAssigned,
+  ticketCommented,
+  ticketCreated,
+  ticketSolved,
+  ticketStatusChanged,
+} from './events/ticket-events';
+import type { TicketMetrics } from './metrics/ticket-metrics';
+import type { Collections } from './store/collections';
+import { COLLECTIONS } from './store/collections';
+import type { TicketStore, TicketSummary } from './store/tickets';
+
+export interface TicketServiceOptions {
+  store: TicketStore;
+  users: Collections['users'];
+  cache: ReadCache<Ticket>;
+  metrics: TicketMetrics;
+  /** Wakes the outbox relay after a write that stored events. */
+  wake(collection: string, id: string): void;
+}
+
+/** What a change to a ticket writes: the update, its events, and the ticket as it will be. */
+interface Change {
+  update: mongo.UpdateFilter<Ticket>;
+  events: CloudEvent[];
+  after: Ticket;
+  /** Recorded once the write succeeded. */
+  record?: () => void;
+}
+
+/** Attempts at a conditional update before answering 409 to a change raced by others. */
+const MAX_ATTEMPTS = 3;
+
+export type TicketService = ReturnType<typeof ticketService>;
+
+/**
+ * The ticket use cases: access rules and the state machine from `domain/`, persistence with
+ * the events in the same document write, cache invalidation, and the business metrics.
+ */
+export function ticketService({ store, users, cache, metrics, wake }: TicketServiceOptions) {
+  async function load(user: AuthUser, id: string): Promise<Ticket> {
+    if (!TICKET_ID.test(id)) throw new NotFoundError('Ticket');
+    const ticket = await store.findById(id);
+    // Another requester's ticket does not exist for an employee.
+    if (!ticket || !canView(user, ticket)) throw new NotFoundError('Ticket');
+    return ticket;
+  }
+
+  /** Applies a change with optimistic concurrency: re-read and re-decide when someone else wrote first. */
+  async function change(
+    user: AuthUser,
+    id: string,
+    decide: (ticket: Ticket, now: Date) => Change | null,
+  ): Promise<Ticket> {
+    for (let attempt = 1; ; attempt += 1) {
+      const ticket = await load(user, id);
+      const decided = decide(ticket, new Date());
+      if (!decided) return ticket;
+      const written = await store.update(id, ticket.version, decided.update, decided.events);
+      if (written) {
+        cache.delete(id);
+        if (decided.events.length > 0) wake(COLLECTIONS.tickets, id);
+        decided.record?.();
+        return decided.after;
+      }
+      if (attempt >= MAX_ATTEMPTS)
+        throw new AppError('CONFLICT', { message: 'The ticket changed while this request ran; try again' });
+    }
+  }
+
+  function assertNotClosed(ticket: Ticket): void {
+    if (ticket.status === 'closed')
+      throw new AppError('CONFLICT', {
+        message: 'The ticket is closed; a follow-up is a new ticket',
+        details: { status: 'closed', allowedTransitions: [] },
+      });
+  }
+
+  function entry(
+    actorId: string,
+    action: HistoryEntry['action'],
+    at: Date,
+    changes: HistoryEntry['changes'],
+  ) {
+    return { at, actorId, action, changes };
+  }
+
+  return {
+    async create(user: AuthUser, input: z.infer<typeof createTicketBody>): Promise<Ticket> {
+      const now = new Date();
+      const ticket: Ticket = {
+        _id: new mongo.ObjectId().toHexString(),
+        number: await store.nextNumber(),
+        ...input,
+        status: 'open',
+        requesterId: user.id,
+        assigneeId: null,
+        createdAt: now,
+        updatedAt: now,
+        statusChangedAt: now,
+        solvedAt: null,
+        closedAt: null,
+        comments: [],
+        attachments: [],
+        deletedFileIds: [],
+        history: [entry(user.id, 'created', now, { status: { from: null, to: 'open' } })],
+        version: 1,
+      };
+      await store.insert(ticket, [ticketCreated(ticket)]);
+      wake(COLLECTIONS.tickets, ticket._id);
+      metrics.created(ticket, user.role);
+      return ticket;
+    },
+
+    /** A ticket for reading, from the cache when it holds it. */
+    async get(user: AuthUser, id: string): Promise<Ticket> {
+      if (!TICKET_ID.test(id)) throw new NotFoundError('Ticket');
+      let ticket = cache.get(id);
+      if (!ticket) {
+        const token = cache.token();
+        ticket = (await store.findById(id)) ?? undefined;
+        if (ticket) cache.set(id, ticket, token);
+      }
+      if (!ticket || !canView(user, ticket)) throw new NotFoundError('Ticket');
+      return ticket;
+    },
+
+    async list(
+      user: AuthUser,
+      query: ListQuery,
+    ): Promise<{ items: TicketSummary[]; nextCursor: string | null }> {
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
+      const filter = {
+        status: query.status,
+        priority: query.priority,
+        category: query.category,
+        assigneeId: query.assigneeId,
+        // Employees list their own tickets, whatever they ask for.
+        requesterId: isStaff(user) ? query.requesterId : user.id,
+        titlePattern: query.q === undefined ? undefined : escapeRegExp(query.q),
+      };
+      const rows = await store.list(filter, query.sort, after, query.limit + 1);
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      const field = query.sort.replace(/^-/, '') as 'createdAt' | 'updatedAt' | 'number';
+      const nextCursor =
+        rows.length > query.limit && last
+          ? encodeCursor({ sort: query.sort, value: last[field], number: last.number })
+          : null;
+      return { items, nextCursor };
+    },
+
+    update(user: AuthUser, id: string, input: z.infer<typeof updateTicketBody>): Promise<Ticket> {
+      const forbidden = Object.keys(input).filter((field) => !canEditField(user, field));
+      if (forbidden.length > 0)
+        throw new AppError('FORBIDDEN', {
+          message: `Only agents and admins may change ${forbidden.join(', ')}`,
+          details: forbidden.map((field) => ({ field, message: 'may be changed by agents and admins only' })),
+        });
+      return change(user, id, (ticket, now) => {
+        assertNotClosed(ticket);
+        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        for (const [field, value] of Object.entries(input) as [keyof typeof input, string][]) {
+          if (value !== undefined && ticket[field] !== value)
+            changes[field] = { from: ticket[field], to: value };
+        }
+        if (Object.keys(changes).length === 0) return null;
+        const set = Object.fromEntries(Object.entries(changes).map(([f, c]) => [f, c.to]));
+        const history = entry(user.id, 'updated', now, changes);
+        return {
+          update: { $set: { ...set, updatedAt: now }, $push: { history } },
+          events: [],
+          after: {
+            ...ticket,
+            ...set,
+            updatedAt: now,
+            history: [...ticket.history, history],
+            version: ticket.version + 1,
+          },
+        };
+      });
+    },
+
+    async assign(user: AuthUser, id: string, assigneeId: string | null): Promise<Ticket> {
+      if (!canAssign(user))
+        throw new AppError('FORBIDDEN', { message: 'Only agents and admins assign tickets' });
+      if (assigneeId !== null) {
+        const assignee = await users.findOne({ _id: assigneeId });
+        if (!assignee || !assignee.active || (assignee.role !== 'agent' && assignee.role !== 'admin'))
+          throw new ValidationError([
+            { field: 'assigneeId', message: 'is not a known, active agent or admin' },
+          ]);
+      }
+      return change(user, id, (ticket, now) => {
+        assertNotClosed(ticket);
+        if (ticket.assigneeId === assigneeId) return null;
+        const history = entry(user.id, 'assigned', now, {
+          assigneeId: { from: ticket.assigneeId, to: assigneeId },
+        });
+        const after: Ticket = {
+          ...ticket,
+          assigneeId,
+          updatedAt: now,
+          history: [...ticket.history, history],
+          version: ticket.version + 1,
+        };
+        return {
+          update: { $set: { assigneeId, updatedAt: now }, $push: { history } },
+          events: [ticketAssigned(after, ticket.assigneeId, user.id)],
+          after,
+          record: () => {
+            if (assigneeId !== null) metrics.assigned(after);
+          },
+        };
+      });
+    },
+
+    changeStatus(user: AuthUser, id: string, to: Status): Promise<Ticket> {
+      return change(user, id, (ticket, now) => {
+        const from = ticket.status;
+        if (!canTransition(from, to)) {
+          const allowed = allowedTransitions(from);
+          throw new AppError('CONFLICT', {
+            message:
+              allowed.length === 0
+                ? `A ${from} ticket cannot change status; a follow-up is a new ticket`
+                : `A ${from} ticket cannot become ${to}; allowed: ${allowed.join(', ')}`,
+            details: { status: from, requested: to, allowedTransitions: allowed },
+          });
+        }
+        if (!canChangeStatus(user, from, to))
+          throw new AppError('FORBIDDEN', {
+            message: `Only agents and admins may move a ${from} ticket to ${to}`,
+          });
+        const history = entry(user.id, 'status_changed', now, { status: { from, to } });
+        const set: Partial<Ticket> = { status: to, statusChangedAt: now, updatedAt: now };
+        if (to === 'solved') set.solvedAt = now;
+        if (from === 'solved' && to === 'in_progress') set.solvedAt = null;
+        if (to === 'closed') set.closedAt = now;
+        const after: Ticket = {
+          ...ticket,
+          ...set,
+          history: [...ticket.history, history],
+          version: ticket.version + 1,
+        };
+        const events = [ticketStatusChanged(after, from, user.id)];
+        const resolutionSeconds = Math.max(0, (now.getTime() - ticket.createdAt.getTime()) / 1000);
+        if (to === 'solved') events.push(ticketSolved(after, resolutionSeconds));
+        return {
+          update: { $set: set, $push: { history } },
+          events,
+          after,
+          record: () => {
+            metrics.statusChanged(from, to);
+            if (to === 'solved') metrics.solved(after, resolutionSeconds);
+          },
+        };
+      });
+    },
+
+    async comment(
+      user: AuthUser,
+      id: string,
+      input: z.infer<typeof commentBody>,
+    ): Promise<{ ticket: Ticket; comment: Comment }> {
+      if (input.internal && !canWriteInternalNote(user))
+        throw new AppError('FORBIDDEN', {
+          message: 'Only agents and admins write internal notes',
+          details: [{ field: 'internal', message: 'may be true for agents and admins only' }],
+        });
+      let comment: Comment | undefined;
+      const ticket = await change(user, id, (current, now) => {
+        assertNotClosed(current);
+        comment = {
+          id: new mongo.ObjectId().toHexString(),
+          authorId: user.id,
+          body: input.body,
+          internal: input.internal,
+          createdAt: now,
+        };
+        const history = entry(user.id, 'commented', now, {
+          commentId: comment.id,
+          internal: comment.internal,
+        });
+        const after: Ticket = {
+          ...current,
+          updatedAt: now,
+          comments: [...current.comments, comment],
+          history: [...current.history, history],
+          version: current.version + 1,
+        };
+        return {
+          update: { $set: { updatedAt: now }, $push: { comments: comment, history } },
+          events: [ticketCommented(after, comment)],
+          after,
+        };
+      });
+      return { ticket, comment: comment as Comment };
+    },
+  };
+}
