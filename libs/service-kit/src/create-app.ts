@@ -32,10 +32,11 @@ export function createApp(options: CreateAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY ?? false);
 
-  if (telemetry.enabled)
+  if (telemetry.http) {
     app.use(
-      httpMetrics({ metrics: telemetry.metrics, router: () => app.router as unknown as ListableRouter }),
+      httpMetrics({ aggregate: telemetry.http, router: () => app.router as unknown as ListableRouter }),
     );
+  }
   app.use(requestContext(logger));
   app.use(securityHeaders());
   const cors = corsPolicy(config.CORS_ORIGINS ?? []);

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import request from 'supertest';
 import { startTelemetry, type Telemetry } from '@support-center/telemetry';
 import {
@@ -42,6 +43,9 @@ function build(
       });
       app.get('/limited', () => {
         throw new AppError('RATE_LIMITED', { headers: { 'Retry-After': '30' } });
+      });
+      app.get('/trace', (_req, res) => {
+        res.json({ traceId: trace.getActiveSpan()?.spanContext().traceId ?? null });
       });
       app.get('/bug', () => {
         throw new Error('secret internals');
@@ -164,6 +168,18 @@ describe('createApp', () => {
         env: { ENABLE_METRICS: 'false' },
       });
       await request(build(off)).get('/metrics').expect(404);
+    });
+  });
+
+  describe('trace context', () => {
+    it("continues the caller's trace from traceparent, and starts none without it", async () => {
+      const app = build(telemetry);
+      const traced = await request(app)
+        .get('/trace')
+        .set('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')
+        .expect(200);
+      expect(traced.body.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+      expect((await request(app).get('/trace').expect(200)).body.traceId).toBeNull();
     });
   });
 

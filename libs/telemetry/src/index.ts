@@ -1,5 +1,10 @@
 export { startTelemetry, METER_NAME, type Telemetry, type TelemetryOptions } from './start-telemetry';
-export { readTelemetrySettings, TelemetrySettingsError, type TelemetrySettings } from './settings';
+export {
+  readTelemetrySettings,
+  TelemetrySettingsError,
+  TRACING_INSTRUMENTATIONS,
+  type TelemetrySettings,
+} from './settings';
 export {
   families,
   prometheusType,
@@ -9,5 +14,6 @@ export {
   type MetricFamily,
 } from './catalog';
 export { httpMetrics, type HttpMetricsOptions } from './http/http-metrics';
+export { HttpAggregate } from './http/http-aggregate';
 export { UNMATCHED, type ListableRouter } from './http/route-table';
 export { renderMetricsDoc } from './metrics-doc';

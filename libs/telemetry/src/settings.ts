@@ -1,11 +1,12 @@
 import { z } from 'zod';
 
 /**
- * The instrumentations we run by default: the ones that carry trace context across HTTP and
- * Kafka. Each costs request throughput even with traces off, so the set is deliberate;
- * OTEL_NODE_ENABLED_INSTRUMENTATIONS widens or narrows it.
+ * The auto-instrumentations run when traces are exported. Without a trace exporter none run:
+ * the HTTP instrumentation alone cost a cheap request about 40 % more CPU (docs/benchmarks.md),
+ * and trace context still travels — the service kit reads `traceparent` from requests and the
+ * events library carries it through Kafka. OTEL_NODE_ENABLED_INSTRUMENTATIONS overrides both.
  */
-export const DEFAULT_INSTRUMENTATIONS = 'http,kafkajs';
+export const TRACING_INSTRUMENTATIONS = 'http,express,kafkajs,mongodb';
 
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -15,10 +16,23 @@ const schema = z.object({
   ENABLE_METRICS: boolean.default(true),
   OTEL_TRACES_EXPORTER: z.string().optional(),
   OTEL_LOGS_EXPORTER: z.string().optional(),
-  OTEL_NODE_ENABLED_INSTRUMENTATIONS: z.string().default(DEFAULT_INSTRUMENTATIONS),
+  OTEL_NODE_ENABLED_INSTRUMENTATIONS: z.string().optional(),
 });
 
 export type TelemetrySettings = z.infer<typeof schema>;
+
+/** Whether spans are exported at all (`none`, the standard way to say no, counts as no). */
+export function tracesExported(settings: TelemetrySettings): boolean {
+  const exporter = settings.OTEL_TRACES_EXPORTER?.trim();
+  return !!exporter && exporter !== 'none';
+}
+
+/** The instrumentations to enable, comma-separated; empty for none. */
+export function enabledInstrumentations(settings: TelemetrySettings): string {
+  return (
+    settings.OTEL_NODE_ENABLED_INSTRUMENTATIONS ?? (tracesExported(settings) ? TRACING_INSTRUMENTATIONS : '')
+  );
+}
 
 export class TelemetrySettingsError extends Error {
   readonly code = 'ERR_TELEMETRY_SETTINGS';

@@ -7,9 +7,10 @@ import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInstruments, families, type Instruments } from './catalog';
+import { HttpAggregate } from './http/http-aggregate';
 import { observeNodeRuntime } from './runtime/node-metrics';
 import { observeProcess } from './runtime/process-metrics';
-import { readTelemetrySettings } from './settings';
+import { enabledInstrumentations, readTelemetrySettings, tracesExported } from './settings';
 
 /** The meter every catalog instrument lives on. */
 export const METER_NAME = '@support-center/telemetry';
@@ -26,8 +27,10 @@ export interface TelemetryOptions {
 
 export interface Telemetry {
   readonly enabled: boolean;
-  /** Every catalog instrument; no-ops when telemetry is off. */
+  /** Every catalog instrument but the HTTP ones; no-ops when telemetry is off. */
   readonly metrics: Instruments;
+  /** Where the HTTP middleware aggregates the http_* families; absent when telemetry is off. */
+  readonly http?: HttpAggregate;
   /** Serves the Prometheus text exposition; absent when telemetry is off. */
   readonly metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;
   shutdown(): Promise<void>;
@@ -41,15 +44,21 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const settings = readTelemetrySettings(options.env);
   if (!settings.ENABLE_METRICS) return disabledTelemetry();
 
-  process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS = settings.OTEL_NODE_ENABLED_INSTRUMENTATIONS;
-  const instrumentations = getNodeAutoInstrumentations();
-  const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const instrumentations = loadInstrumentations(enabledInstrumentations(settings));
+  const resource = resourceFromAttributes({
+    'service.name': options.serviceName,
+    'service.version': options.serviceVersion,
+    'service.instance.id': randomUUID(),
+  });
+  // The exporter keeps the SDK's resource (and target_info) when it merges a producer's metrics.
+  const http = new HttpAggregate(METER_NAME, () => resource);
+  const exporter = new PrometheusExporter({
+    preventServerStart: true,
+    withoutScopeInfo: true,
+    metricProducers: [http],
+  });
   const sdk = new NodeSDK({
-    resource: resourceFromAttributes({
-      'service.name': options.serviceName,
-      'service.version': options.serviceVersion,
-      'service.instance.id': randomUUID(),
-    }),
+    resource,
     resourceDetectors: [envDetector],
     metricReaders: [exporter],
     views: [
@@ -59,7 +68,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     ],
     instrumentations,
     // Spans and log records are exported only when asked for, so nothing tries to reach a collector.
-    ...(settings.OTEL_TRACES_EXPORTER ? {} : { spanProcessors: [] }),
+    ...(tracesExported(settings) ? {} : { spanProcessors: [] }),
     ...(settings.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
   });
   sdk.start();
@@ -71,6 +80,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   return {
     enabled: true,
     metrics,
+    http,
     metricsHandler: (req, res) => exporter.getMetricsRequestHandler(req, res),
     async shutdown() {
       stopRuntime();
@@ -79,17 +89,26 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   };
 }
 
+function loadInstrumentations(names: string) {
+  if (names.trim() === '') return [];
+  // auto-instrumentations-node reads its selection from this variable only.
+  process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS = names;
+  return getNodeAutoInstrumentations();
+}
+
 function disabledTelemetry(): Telemetry {
   const meter: Meter = createNoopMeter();
   return { enabled: false, metrics: createInstruments(meter), shutdown: async () => {} };
 }
 
 function catalogViews(): ViewOptions[] {
-  return Object.entries(families).map(([name, family]) => ({
-    instrumentName: name,
-    meterName: METER_NAME,
-    aggregationCardinalityLimit: 'maxSeries' in family ? family.maxSeries : DEFAULT_MAX_SERIES,
-  }));
+  return Object.entries(families)
+    .filter(([, family]) => family.group !== 'http')
+    .map(([name, family]) => ({
+      instrumentName: name,
+      meterName: METER_NAME,
+      aggregationCardinalityLimit: 'maxSeries' in family ? family.maxSeries : DEFAULT_MAX_SERIES,
+    }));
 }
 
 function dropMeter(meterName: string): ViewOptions {

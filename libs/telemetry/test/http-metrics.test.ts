@@ -6,7 +6,7 @@ import { httpMetrics, startTelemetry, type ListableRouter, type Telemetry } from
 
 function buildApp(telemetry: Telemetry) {
   const app = express();
-  app.use(httpMetrics({ metrics: telemetry.metrics, router: () => app.router as unknown as ListableRouter }));
+  app.use(httpMetrics({ aggregate: telemetry.http!, router: () => app.router as unknown as ListableRouter }));
   app.get('/metrics', (req, res) => telemetry.metricsHandler?.(req, res));
   app.get('/items/:id', (req, res) => {
     res.json({ id: req.params.id });

@@ -41,8 +41,9 @@ describe('startTelemetry', () => {
     });
     expect(telemetry.enabled).toBe(false);
     expect(telemetry.metricsHandler).toBeUndefined();
+    expect(telemetry.http).toBeUndefined();
     expect(() =>
-      telemetry.metrics.http_requests_total.add(1, { handler: '/', method: 'GET', status: '2xx' }),
+      telemetry.metrics.events_published_total.add(1, { topic: 't', event_type: 'e', status: 'success' }),
     ).not.toThrow();
     await telemetry.shutdown();
   });

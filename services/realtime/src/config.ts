@@ -1,9 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { z } from 'zod';
 import { baseConfigSchema, loadConfig } from '@support-center/service-kit';
 
-const schema = baseConfigSchema({ port: 8004, mongoDb: 'realtime' });
+const positiveInt = z.coerce.number().int().positive();
 
-export type RealtimeConfig = ReturnType<typeof loadRealtimeConfig>;
+const schema = baseConfigSchema({ port: 8004, mongoDb: 'realtime' }).extend({
+  AUTH_JWKS_URL: z.url({ message: 'must be a URL' }).default('http://127.0.0.1:8002/.well-known/jwks.json'),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')
+    .default(''),
+  /** Names this instance's own consumer groups (fan-out); unique per process unless set. */
+  REALTIME_INSTANCE_ID: z
+    .string()
+    .regex(/^[\w.-]+$/, 'must be letters, digits, dots, dashes or underscores')
+    .default(() => `${hostname().replace(/[^\w.-]/g, '-')}-${process.pid}-${randomBytes(3).toString('hex')}`),
+  /** Messages sent on join (the initial load). */
+  CHAT_HISTORY_LIMIT: positiveInt.max(500).default(50),
+  /** Most messages one resync returns; a client further behind asks again. */
+  CHAT_RESYNC_LIMIT: positiveInt.max(1000).default(200),
+  /** Longest message body, in characters. */
+  CHAT_MAX_MESSAGE_CHARS: positiveInt.max(100_000).default(4000),
+  /** Largest frame a client may send, in bytes; larger ones get an error frame. */
+  WS_MAX_FRAME_BYTES: positiveInt.default(16_384),
+  /** Messages a connection may post at once (token bucket size) and refills per second. */
+  CHAT_RATE_BURST: positiveInt.default(10),
+  CHAT_RATE_PER_SECOND: z.coerce.number().positive().default(2),
+  /** Rooms one connection may join. */
+  CHAT_MAX_ROOMS_PER_CONNECTION: positiveInt.default(20),
+  /** Server ping period; a connection that misses one pong is dropped at the next ping. */
+  WS_HEARTBEAT_INTERVAL_MS: positiveInt.default(30_000),
+  /** A client whose unsent bytes exceed this is disconnected (close 1013). */
+  WS_MAX_BUFFERED_BYTES: positiveInt.default(1_048_576),
+});
 
-export function loadRealtimeConfig(env: NodeJS.ProcessEnv = process.env) {
+export type RealtimeConfig = Readonly<z.infer<typeof schema>>;
+
+export function loadRealtimeConfig(env: NodeJS.ProcessEnv = process.env): RealtimeConfig {
   return loadConfig(schema, env);
 }

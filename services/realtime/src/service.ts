@@ -1,9 +1,27 @@
-import { kafkaDependency, mongoDependency, startService } from '@support-center/service-kit';
+import {
+  jwtAuth,
+  kafkaDependency,
+  mongoDependency,
+  startService,
+  type Dependency,
+  type KafkaDependency,
+  type MongoDependency,
+} from '@support-center/service-kit';
+import { createEventConsumer, createOutboxRelay, TOPICS } from '@support-center/events';
 import type { Telemetry } from '@support-center/telemetry';
-import { loadRealtimeConfig } from './config';
+import { chatRoutes } from './app';
+import { loadRealtimeConfig, type RealtimeConfig } from './config';
+import { fanoutConsumer } from './events/fanout';
+import { fanoutHandlers, projectionHandlers } from './events/handlers';
+import { createMessageStore, MESSAGES_COLLECTION } from './store/messages';
+import { createTicketProjection } from './store/tickets';
+import { createChatEndpoint } from './ws/chat';
+import { ChatRooms } from './ws/chat-rooms';
+import { NotificationHub } from './ws/notifications';
+import { createRealtimeSockets } from './ws/server';
 
-export function start(telemetry: Telemetry) {
-  const config = loadRealtimeConfig();
+export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtimeConfig()) {
+  const fanout: { running: boolean }[] = [];
   return startService({
     name: 'realtime',
     config,
@@ -11,6 +29,105 @@ export function start(telemetry: Telemetry) {
     dependencies: ({ logger }) => [
       mongoDependency({ url: config.MONGO_URL, dbName: config.MONGO_DB, logger, metrics: telemetry.metrics }),
       kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'realtime', logger }),
+      fanoutDependency(fanout),
     ],
+    build: ({ logger, dependencies }) => {
+      const { connection } = dependencies[0] as MongoDependency;
+      const { kafka } = dependencies[1] as KafkaDependency;
+      const metrics = telemetry.metrics;
+      const topicPrefix = config.KAFKA_TOPIC_PREFIX;
+
+      const store = createMessageStore(connection);
+      const tickets = createTicketProjection(connection);
+      const relay = createOutboxRelay({
+        connection,
+        collections: [MESSAGES_COLLECTION],
+        kafka,
+        metrics,
+        logger,
+        topicPrefix,
+      });
+      const rooms = new ChatRooms({
+        store,
+        historyLimit: config.CHAT_HISTORY_LIMIT,
+        onError: (error, ticketId) => logger.warn({ err: error, ticketId }, 'chat delivery failed'),
+      });
+      const hub = new NotificationHub();
+      const chat = createChatEndpoint({
+        rooms,
+        store,
+        tickets,
+        metrics,
+        logger,
+        limits: {
+          maxFrameBytes: config.WS_MAX_FRAME_BYTES,
+          maxMessageChars: config.CHAT_MAX_MESSAGE_CHARS,
+          resyncLimit: config.CHAT_RESYNC_LIMIT,
+          maxRoomsPerConnection: config.CHAT_MAX_ROOMS_PER_CONNECTION,
+          rateBurst: config.CHAT_RATE_BURST,
+          ratePerSecond: config.CHAT_RATE_PER_SECOND,
+        },
+        onPosted: (message) => {
+          relay.wake(MESSAGES_COLLECTION, `${message.ticketId}:${message.seq}`);
+          void rooms.deliver(message);
+        },
+      });
+      const sockets = createRealtimeSockets({
+        auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL }),
+        metrics,
+        logger,
+        heartbeatIntervalMs: config.WS_HEARTBEAT_INTERVAL_MS,
+        maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+        chat,
+        notifications: hub,
+      });
+
+      const projection = createEventConsumer({
+        kafka,
+        service: 'realtime',
+        topic: TOPICS.tickets,
+        handlers: projectionHandlers(tickets),
+        metrics,
+        logger,
+        topicPrefix,
+      });
+      const handlers = fanoutHandlers({ tickets, hub, rooms });
+      const consumers = ([TOPICS.tickets, TOPICS.files, TOPICS.chat] as const).map((topic) =>
+        fanoutConsumer({
+          kafka,
+          topic,
+          instanceId: config.REALTIME_INSTANCE_ID,
+          handlers: handlers[topic],
+          metrics,
+          logger,
+          topicPrefix,
+        }),
+      );
+      fanout.push(...consumers);
+
+      return {
+        routes: chatRoutes({ auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL }), store, tickets }),
+        sockets,
+        workers: [
+          { name: 'chat indexes', start: () => store.ensureIndexes(), stop: async () => undefined },
+          { name: 'outbox relay', start: async () => relay.start(), stop: () => relay.stop() },
+          { name: 'ticket projection', start: () => projection.start(), stop: () => projection.stop() },
+          ...consumers,
+        ],
+      };
+    },
   });
+}
+
+/** Ready once this instance's fan-out consumers run: before that its sockets would miss events. */
+function fanoutDependency(consumers: readonly { running: boolean }[]): Dependency {
+  return {
+    name: 'fanout',
+    required: true,
+    async check() {
+      if (consumers.length === 0 || consumers.some((c) => !c.running))
+        throw new Error('fan-out consumers not running');
+    },
+    async close() {},
+  };
 }

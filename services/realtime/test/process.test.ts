@@ -1,3 +1,3 @@
 import { describeServiceBasics } from '@support-center/testing';
 
-describeServiceBasics('realtime', { dependencies: ['mongodb', 'kafka'] });
+describeServiceBasics('realtime', { dependencies: ['mongodb', 'kafka', 'fanout'] });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { context, propagation, trace } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger';
 
@@ -36,6 +37,19 @@ export function requestContext(logger: Logger): RequestHandler {
       else if (res.statusCode >= 400) req.log.info(fields, 'request rejected');
       else req.log.debug(fields, 'request served');
     });
-    next();
+    continueInCallersTrace(req.headers, next);
   };
+}
+
+/**
+ * Runs the rest of the request in the caller's trace when it sent `traceparent` and no HTTP
+ * instrumentation has already done so, so logs and the events this request causes carry the
+ * caller's trace id. Costs nothing for requests without the header.
+ */
+function continueInCallersTrace(headers: Record<string, unknown>, next: () => void): void {
+  if (headers.traceparent === undefined || trace.getSpan(context.active())) {
+    next();
+    return;
+  }
+  context.with(propagation.extract(context.active(), headers), next);
 }

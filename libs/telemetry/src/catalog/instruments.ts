@@ -2,7 +2,12 @@ import type { Meter } from '@opentelemetry/api';
 import { families, type Families, type FamilyName } from './families';
 import type { InstrumentFor, MetricFamily } from './types';
 
-export type Instruments = { readonly [N in FamilyName]: InstrumentFor<Families[N]> };
+/** The families recorded through the SDK: all but the HTTP ones, which HttpAggregate produces. */
+export type InstrumentedName = {
+  [N in FamilyName]: Families[N]['group'] extends 'http' ? never : N;
+}[FamilyName];
+
+export type Instruments = { readonly [N in InstrumentedName]: InstrumentFor<Families[N]> };
 
 /**
  * The only place instruments are made: one per catalog family, all on one meter, so each
@@ -11,6 +16,7 @@ export type Instruments = { readonly [N in FamilyName]: InstrumentFor<Families[N
 export function createInstruments(meter: Meter): Instruments {
   const instruments: Record<string, unknown> = {};
   for (const [name, family] of Object.entries(families) as [FamilyName, MetricFamily][]) {
+    if (family.group === 'http') continue;
     instruments[name] = createInstrument(meter, name, family);
   }
   return Object.freeze(instruments) as Instruments;

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Instruments } from '../catalog';
+import type { HttpAggregate } from './http-aggregate';
 import { RouteTable, type ListableRouter } from './route-table';
 
 export interface HttpMetricsOptions {
-  metrics: Instruments;
+  /** Where the HTTP families are aggregated (`telemetry.http`). */
+  aggregate: HttpAggregate;
   /** The Express application's router (`() => app.router`), read lazily: routes come after the middleware. */
   router: () => ListableRouter;
 }
@@ -15,30 +16,25 @@ type Middleware = (req: IncomingMessage & { path?: string }, res: ServerResponse
  * Records the http_* families for every request. Mount it first, so it sees every request,
  * including the ones no route matches.
  */
-export function httpMetrics({ metrics, router }: HttpMetricsOptions): Middleware {
+export function httpMetrics({ aggregate, router }: HttpMetricsOptions): Middleware {
   const routes = new RouteTable(router);
 
   return function recordHttpMetrics(req, res, next) {
     const startedAt = performance.now();
     const method = req.method ?? 'GET';
-    const handler = routes.resolve(method, req.path ?? pathOf(req.url));
-    const labels = { handler, method };
+    const route = aggregate.start(routes.resolve(method, req.path ?? pathOf(req.url)), method);
     const bodyBytes = countBodyBytes(res);
-
-    metrics.http_requests_inprogress.add(1, labels);
     res.once('close', () => {
-      metrics.http_requests_inprogress.add(-1, labels);
-      metrics.http_requests_total.add(1, { handler, method, status: statusClass(res.statusCode) });
-      metrics.http_request_duration_seconds.record((performance.now() - startedAt) / 1000, labels);
-      metrics.http_request_size_bytes.record(requestBodyBytes(req), { handler });
-      metrics.http_response_size_bytes.record(bodyBytes(), { handler });
+      aggregate.finish(
+        route,
+        res.statusCode,
+        (performance.now() - startedAt) / 1000,
+        requestBodyBytes(req),
+        bodyBytes(),
+      );
     });
     next();
   };
-}
-
-function statusClass(status: number): string {
-  return `${Math.floor(status / 100)}xx`;
 }
 
 function pathOf(url = '/'): string {

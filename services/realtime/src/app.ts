@@ -1,0 +1,45 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import { AppError, NotFoundError, ValidationError, type JwtAuth } from '@support-center/service-kit';
+import { canJoinRoom } from './domain/access';
+import type { MessageStore } from './store/messages';
+import type { TicketProjection } from './store/tickets';
+import { messageFrame } from './ws/chat-rooms';
+
+const query = z.object({
+  afterSeq: z.coerce.number().int().nonnegative().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export interface RoutesOptions {
+  auth: Pick<JwtAuth, 'requireAuth'>;
+  store: Pick<MessageStore, 'latest' | 'range'>;
+  tickets: Pick<TicketProjection, 'get'>;
+}
+
+/**
+ * `GET /api/v1/chat/:ticketId/messages?afterSeq=&limit=`: a room's messages for clients without a
+ * socket (the latest `limit`, or the ones after `afterSeq`), with the same access rule as a join.
+ */
+export function chatRoutes({ auth, store, tickets }: RoutesOptions) {
+  return (app: Express) => {
+    app.get('/api/v1/chat/:ticketId/messages', auth.requireAuth(), async (req, res) => {
+      const parsed = query.safeParse(req.query);
+      if (!parsed.success) {
+        throw new ValidationError(
+          parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+        );
+      }
+      const ticketId = String(req.params.ticketId);
+      const ticket = await tickets.get(ticketId);
+      if (!ticket) throw new NotFoundError('Ticket');
+      if (!req.user || !canJoinRoom(req.user, ticket)) throw new AppError('FORBIDDEN');
+      const { afterSeq, limit } = parsed.data;
+      const messages =
+        afterSeq === undefined
+          ? await store.latest(ticketId, limit)
+          : await store.range(ticketId, afterSeq, undefined, limit);
+      res.json({ items: messages.map(messageFrame) });
+    });
+  };
+}

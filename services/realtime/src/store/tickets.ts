@@ -1,0 +1,73 @@
+import type { MongoDependency } from '@support-center/service-kit';
+import { applyOnce, type ApplyOutcome, type CloudEvent, type EventType } from '@support-center/events';
+import type { TicketParties } from '../domain/access';
+
+type Connection = MongoDependency['connection'];
+
+const TICKETS_COLLECTION = 'tickets';
+
+interface TicketDocument {
+  _id: string;
+  number: number;
+  requesterId: string;
+  assigneeId: string | null;
+  agentIds: string[];
+  status?: string;
+}
+
+type TicketEvent = CloudEvent<Extract<EventType, `ticket.${string}`>>;
+
+/**
+ * The projection of the ticket events this service needs for access checks and notification
+ * routing: who asked, who is assigned, which agents worked on it. Every ticket event carries the
+ * parties, so each one refreshes them; each is applied once (by event id).
+ */
+export function createTicketProjection(connection: Connection) {
+  const tickets = () => connection.collection<TicketDocument>(TICKETS_COLLECTION);
+
+  return {
+    async get(ticketId: string): Promise<TicketParties | undefined> {
+      const doc = await tickets().findOne({ _id: ticketId }, { projection: { _events: 0 } });
+      if (!doc) return undefined;
+      return {
+        ticketId: doc._id,
+        requesterId: doc.requesterId,
+        assigneeId: doc.assigneeId,
+        agentIds: doc.agentIds ?? [],
+      };
+    },
+
+    apply(event: TicketEvent): Promise<ApplyOutcome> {
+      const { ticketId, number, requesterId, assigneeId } = event.data;
+      const set: Record<string, unknown> = { number, requesterId, assigneeId };
+      const agents: string[] = [];
+      if (assigneeId) agents.push(assigneeId);
+      // Staff who act on the ticket (the requester commenting is no agent).
+      switch (event.type) {
+        case 'ticket.created':
+          set.status = (event as CloudEvent<'ticket.created'>).data.status;
+          break;
+        case 'ticket.status_changed':
+          set.status = (event as CloudEvent<'ticket.status_changed'>).data.to;
+          break;
+        case 'ticket.solved':
+          set.status = 'solved';
+          break;
+        case 'ticket.assigned':
+          agents.push((event as CloudEvent<'ticket.assigned'>).data.assignedBy);
+          break;
+        case 'ticket.commented':
+          agents.push((event as CloudEvent<'ticket.commented'>).data.authorId);
+          break;
+        default:
+          break;
+      }
+      const staff = agents.filter((id) => id !== requesterId);
+      const update =
+        staff.length > 0 ? { $set: set, $addToSet: { agentIds: { $each: staff } } } : { $set: set };
+      return applyOnce(tickets(), { _id: ticketId }, update, event.id);
+    },
+  };
+}
+
+export type TicketProjection = ReturnType<typeof createTicketProjection>;

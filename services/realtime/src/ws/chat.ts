@@ -1,0 +1,183 @@
+import type { RawData } from 'ws';
+import type { Logger } from '@support-center/service-kit';
+import { canJoinRoom } from '../domain/access';
+import { TokenBucket } from '../domain/rate-limit';
+import { gapSizeLabel } from '../domain/sequence';
+import type { ChatMessage, MessageStore } from '../store/messages';
+import type { TicketProjection } from '../store/tickets';
+import type { ChatRooms } from './chat-rooms';
+import { messageFrame } from './chat-rooms';
+import type { Client } from './client';
+import { chatFrame, describeProblems, type ChatFrame } from './frames';
+import { ENDPOINTS, receivedTypeOf, type WsInstruments } from './metrics';
+
+export interface ChatLimits {
+  maxFrameBytes: number;
+  maxMessageChars: number;
+  resyncLimit: number;
+  maxRoomsPerConnection: number;
+  rateBurst: number;
+  ratePerSecond: number;
+}
+
+export interface ChatEndpointOptions {
+  rooms: ChatRooms;
+  store: Pick<MessageStore, 'post' | 'range'>;
+  tickets: Pick<TicketProjection, 'get'>;
+  limits: ChatLimits;
+  metrics: WsInstruments;
+  logger: Logger;
+  /** A message was stored here: deliver it locally and wake the outbox relay. */
+  onPosted(message: ChatMessage): void;
+}
+
+const endpoint = ENDPOINTS.chat;
+
+/** The `/chat` protocol: join, leave, message and resync frames of one client, handled in order. */
+export function createChatEndpoint(options: ChatEndpointOptions) {
+  const { rooms, store, tickets, limits, metrics, logger } = options;
+  const queues = new WeakMap<Client, Promise<void>>();
+  const buckets = new WeakMap<Client, TokenBucket>();
+
+  function received(type: unknown) {
+    metrics.websocket_messages_received_total.add(1, { message_type: receivedTypeOf(type), endpoint });
+  }
+
+  /** Parses a frame; answers an error frame and returns undefined when it is not acceptable. */
+  function parse(client: Client, data: RawData): ChatFrame | undefined {
+    const size = Array.isArray(data)
+      ? data.reduce((n, b) => n + b.length, 0)
+      : (data as Buffer | ArrayBuffer).byteLength;
+    if (size > limits.maxFrameBytes) {
+      received('unknown');
+      client.error(
+        'FRAME_TOO_LARGE',
+        'frame_too_large',
+        {},
+        `Frames are limited to ${limits.maxFrameBytes} bytes`,
+      );
+      return undefined;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(
+        Buffer.isBuffer(data) ? data.toString() : Buffer.from(data as ArrayBuffer).toString(),
+      );
+    } catch {
+      received('unknown');
+      client.error('INVALID_FRAME', 'invalid_frame', {}, 'The frame is not valid JSON');
+      return undefined;
+    }
+    const type = (json as { type?: unknown } | null)?.type;
+    received(type);
+    const frame = chatFrame.safeParse(json);
+    if (!frame.success) {
+      client.error('INVALID_FRAME', 'invalid_frame', {}, `Invalid frame: ${describeProblems(frame.error)}`);
+      return undefined;
+    }
+    return frame.data;
+  }
+
+  async function join(client: Client, ticketId: string) {
+    const startedAt = performance.now();
+    if (!client.rooms.has(ticketId) && client.rooms.size >= limits.maxRoomsPerConnection) {
+      client.error('TOO_MANY_ROOMS', 'too_many_rooms', { ticketId });
+      return;
+    }
+    const ticket = await tickets.get(ticketId);
+    if (!ticket) {
+      client.error('NOT_FOUND', 'not_found', { ticketId });
+      return;
+    }
+    if (!canJoinRoom(client.user, ticket)) {
+      client.error('FORBIDDEN', 'forbidden', { ticketId, status: 4403 });
+      return;
+    }
+    const history = await rooms.join(client, ticketId);
+    client.send({ type: 'history', ticketId, messages: history.map(messageFrame) } as { type: 'history' });
+    metrics.websocket_initial_load_duration_seconds.record((performance.now() - startedAt) / 1000, {
+      endpoint,
+    });
+  }
+
+  async function post(client: Client, ticketId: string, body: string) {
+    if (!rooms.isMember(client, ticketId)) {
+      client.error('NOT_JOINED', 'not_joined', { ticketId });
+      return;
+    }
+    if (body.trim().length === 0) {
+      client.error('INVALID_FRAME', 'invalid_frame', { ticketId }, 'Invalid frame: body: must not be empty');
+      return;
+    }
+    if (body.length > limits.maxMessageChars) {
+      client.error(
+        'MESSAGE_TOO_LARGE',
+        'message_too_large',
+        { ticketId },
+        `Messages are limited to ${limits.maxMessageChars} characters`,
+      );
+      return;
+    }
+    let bucket = buckets.get(client);
+    if (!bucket)
+      buckets.set(client, (bucket = new TokenBucket(limits.rateBurst, limits.ratePerSecond, Date.now())));
+    if (!bucket.take(Date.now())) {
+      client.error('RATE_LIMITED', 'rate_limited', { ticketId });
+      return;
+    }
+    const message = await store.post({ ticketId, authorId: client.user.id, body });
+    options.onPosted(message);
+  }
+
+  async function resync(client: Client, ticketId: string, afterSeq: number) {
+    if (!rooms.isMember(client, ticketId)) {
+      client.error('NOT_JOINED', 'not_joined', { ticketId });
+      return;
+    }
+    const missed = await store.range(ticketId, afterSeq, undefined, limits.resyncLimit);
+    if (missed.length > 0) {
+      metrics.websocket_sequence_gaps_detected_total.add(1, {
+        endpoint,
+        gap_size: gapSizeLabel(missed.length),
+      });
+    }
+    client.send({ type: 'history', ticketId, afterSeq, messages: missed.map(messageFrame) } as {
+      type: 'history';
+    });
+  }
+
+  async function handle(client: Client, frame: ChatFrame) {
+    try {
+      switch (frame.type) {
+        case 'join':
+          return await join(client, frame.ticketId);
+        case 'leave':
+          return rooms.leave(client, frame.ticketId);
+        case 'message':
+          return await post(client, frame.ticketId, frame.body);
+        case 'resync':
+          return await resync(client, frame.ticketId, frame.afterSeq);
+      }
+    } catch (error) {
+      logger.warn({ err: error, frame: frame.type, ticketId: frame.ticketId }, 'chat frame failed');
+      client.error('UNAVAILABLE', 'internal', { ticketId: frame.ticketId });
+    }
+  }
+
+  return {
+    /** Handles a frame after the client's earlier ones (a join completes before the message after it). */
+    frame(client: Client, data: RawData): void {
+      const previous = queues.get(client) ?? Promise.resolve();
+      queues.set(
+        client,
+        previous.then(() => {
+          const frame = parse(client, data);
+          return frame && handle(client, frame);
+        }),
+      );
+    },
+    close(client: Client): void {
+      rooms.leaveAll(client);
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import mongoose from 'mongoose';
+import {
+  startTestIssuer,
+  testNamespace,
+  waitFor,
+  type ServiceProcess,
+  type TestIssuer,
+} from '@support-center/testing';
+import {
+  connect,
+  eventProducer,
+  startRealtime,
+  ticketCreated,
+  users,
+  waitForTicket,
+  type TestSocket,
+} from './helpers';
+
+/** Two realtime instances on one database and one set of topics, as behind the gateway. */
+describe('chat across two realtime instances', () => {
+  const ns = testNamespace('realtime_chat');
+  const ticketId = `t-${ns.id}`;
+  let issuer: TestIssuer;
+  let a: ServiceProcess;
+  let b: ServiceProcess;
+  const tokens: Record<keyof typeof users, string> = { employee: '', employee2: '', agent: '' };
+  const sockets: TestSocket[] = [];
+
+  async function open(service: ServiceProcess, who: keyof typeof users): Promise<TestSocket> {
+    const socket = await connect(service.url, '/chat', tokens[who]);
+    sockets.push(socket);
+    return socket;
+  }
+
+  async function join(socket: TestSocket, room = ticketId) {
+    const from = socket.frames.length;
+    socket.send({ type: 'join', ticketId: room });
+    return socket.next((f) => (f.type === 'history' || f.type === 'error') && f.ticketId === room, { from });
+  }
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    for (const who of Object.keys(users) as (keyof typeof users)[])
+      tokens[who] = await issuer.token(users[who]);
+    [a, b] = await Promise.all([startRealtime(ns, issuer), startRealtime(ns, issuer)]);
+    const producer = await eventProducer(ns);
+    await producer.publish('ticket.created', ticketCreated(ticketId, users.employee), 'tickets');
+    await producer.disconnect();
+    await waitForTicket(a, tokens.employee, ticketId);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.ws.terminate();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await issuer?.close();
+  });
+
+  it('closes a socket without a valid token with 4401', async () => {
+    const none = await connect(a.url, '/chat');
+    expect(await none.closed).toBe(4401);
+    const bad = await connect(a.url, '/chat', 'not.a.token');
+    expect(await bad.closed).toBe(4401);
+    const expired = await connect(
+      b.url,
+      '/ws/notifications',
+      await issuer.token(users.agent, { expiresIn: '-1m' }),
+    );
+    expect(await expired.closed).toBe(4401);
+  });
+
+  it('refuses a join to a ticket that is not yours with 4403, and keeps the connection', async () => {
+    const stranger = await open(a, 'employee2');
+    expect(await join(stranger)).toMatchObject({ type: 'error', code: 'FORBIDDEN', status: 4403, ticketId });
+    expect(await join(stranger, 'no-such-ticket')).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
+    expect(stranger.closeCode).toBeUndefined();
+  });
+
+  it('delivers the same messages in the same order to clients on both instances', async () => {
+    const onA = await open(a, 'employee');
+    const onB = await open(b, 'agent');
+    expect(await join(onA)).toMatchObject({ type: 'history', ticketId, messages: [] });
+    expect(await join(onB)).toMatchObject({ type: 'history', ticketId, messages: [] });
+
+    // Both post at once, from both instances: the room's sequence decides one order for everyone.
+    for (let i = 1; i <= 4; i++) {
+      onA.send({ type: 'message', ticketId, body: `from A ${i}` });
+      onB.send({ type: 'message', ticketId, body: `from B ${i}` });
+    }
+    await waitFor(() => onA.messages(ticketId).length >= 8 && onB.messages(ticketId).length >= 8, {
+      timeoutMs: 20_000,
+      message: 'eight messages on both sockets',
+    });
+    const seen = (s: TestSocket) => s.messages(ticketId).map((f) => `${f.seq}:${String(f.body)}`);
+    expect(seen(onA)).toEqual(seen(onB));
+    expect(onA.messages(ticketId).map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(onA.messages(ticketId)[0]).toEqual({
+      type: 'message',
+      ticketId,
+      seq: 1,
+      id: expect.any(String),
+      authorId: expect.stringMatching(/^u-(employee|agent)$/),
+      body: expect.stringMatching(/^from [AB] 1$/),
+      at: expect.any(String),
+    });
+
+    // A late joiner's initial load is the same history.
+    const late = await open(b, 'agent');
+    const history = await join(late);
+    expect((history.messages as { seq: number }[]).map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('fills a gap in what an instance received from the store, so clients never see one', async () => {
+    const onB = await open(b, 'agent');
+    const history = await join(onB);
+    const last = (history.messages as { seq: number }[]).at(-1)?.seq ?? 0;
+    // A message whose event never reached Kafka (written straight into the store).
+    const connection = await mongoose.createConnection(ns.mongoUrl('realtime')).asPromise();
+    try {
+      const seq = last + 1;
+      await connection.collection('chat_messages').insertOne({
+        _id: `${ticketId}:${seq}` as never,
+        id: `direct-${seq}`,
+        ticketId,
+        seq,
+        authorId: users.agent.id,
+        body: 'written behind the service',
+        at: new Date().toISOString(),
+      });
+    } finally {
+      await connection.close();
+    }
+    const onA = await open(a, 'employee');
+    await join(onA);
+    onA.send({ type: 'message', ticketId, body: 'after the hidden one' });
+    await onB.next((f) => f.type === 'message' && f.body === 'after the hidden one');
+    expect(onB.messages(ticketId).map((f) => f.seq)).toEqual([last + 1, last + 2]);
+  });
+
+  it('answers a resync with the messages the client missed', async () => {
+    const client = await open(a, 'employee');
+    const history = await join(client);
+    const last = (history.messages as { seq: number }[]).at(-1)?.seq ?? 0;
+    // The client lost everything after `last - 3` (say, during a reconnect): it asks from there.
+    const from = client.frames.length;
+    client.send({ type: 'resync', ticketId, afterSeq: last - 3 });
+    const resync = await client.next((f) => f.type === 'history' && f.afterSeq === last - 3, { from });
+    expect((resync.messages as { seq: number }[]).map((m) => m.seq)).toEqual([last - 2, last - 1, last]);
+  });
+
+  it('answers malformed and oversized frames with error frames and keeps the connection', async () => {
+    const client = await open(b, 'employee');
+    await join(client);
+    const errors = () => client.frames.filter((f) => f.type === 'error');
+    client.send('{not json');
+    client.send({ type: 'dance', ticketId });
+    client.send({ type: 'message', ticketId });
+    client.send({ type: 'message', ticketId, body: 'x'.repeat(4001) });
+    client.send({ type: 'message', ticketId, body: 'x'.repeat(20_000) });
+    client.send({ type: 'message', ticketId: 'other-room', body: 'hello' });
+    await waitFor(() => errors().length === 6, { message: 'six error frames' });
+    expect(errors().map((f) => f.code)).toEqual([
+      'INVALID_FRAME',
+      'INVALID_FRAME',
+      'INVALID_FRAME',
+      'MESSAGE_TOO_LARGE',
+      'FRAME_TOO_LARGE',
+      'NOT_JOINED',
+    ]);
+    for (const f of errors()) expect(f).toEqual(expect.objectContaining({ message: expect.any(String) }));
+    client.send({ type: 'message', ticketId, body: 'still here' });
+    await client.next((f) => f.type === 'message' && f.body === 'still here');
+    expect(client.closeCode).toBeUndefined();
+  });
+
+  it('limits how fast one connection posts', async () => {
+    const client = await open(a, 'agent');
+    await join(client);
+    for (let i = 0; i < 12; i++) client.send({ type: 'message', ticketId, body: `burst ${i}` });
+    const limited = await client.next((f) => f.type === 'error' && f.code === 'RATE_LIMITED');
+    expect(limited).toMatchObject({ ticketId });
+  });
+});
