@@ -48,7 +48,9 @@ export async function seedDemoAccounts(authUrl: string, password: string): Promi
       body: JSON.stringify({ ...account, password }),
     });
     if (!created.ok && created.status !== 409) {
-      throw new Error(`creating demo account ${account.username} failed with ${created.status}: ${await created.text()}`);
+      throw new Error(
+        `creating demo account ${account.username} failed with ${created.status}: ${await created.text()}`,
+      );
     }
   }
 }

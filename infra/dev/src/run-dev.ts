@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { dataRoot } from '@support-center/engines';
 import { startChild, type Child } from './child';
+import { DEMO_ACCOUNTS, demoPassword, seedDemoAccounts, type DemoPassword } from './demo-accounts';
 import { prefixLines } from './prefixed-output';
 import { ENGINE_URLS, SERVICES, serviceEnv } from './stack';
 
@@ -30,12 +32,18 @@ export async function runDev({ fresh, env = process.env }: DevOptions): Promise<
   const enginesUp = await waitForLine(engines, 'all up');
   if (!enginesUp) return 1;
 
+  // After `up`, which empties the data directory on --fresh, so a fresh start gets a new password.
+  const demo = demoPassword(resolve(dataRoot(env), 'dev', 'demo-password'), env);
   const services = SERVICES.map((service, index) => {
+    const bootstrap =
+      service.name === 'auth'
+        ? { AUTH_BOOTSTRAP_ADMIN_USERNAME: 'admin', AUTH_BOOTSTRAP_ADMIN_PASSWORD: demo.password }
+        : {};
     const child = startChild(
       service.name,
       process.execPath,
       [resolve(ROOT, 'services', service.name, 'dist/main.js')],
-      serviceEnv(service.port, env),
+      serviceEnv(service.port, { ...bootstrap, ...env }),
     );
     prefixLines(service.name, index, child.process.stdout, child.process.stderr);
     return child;
@@ -55,8 +63,15 @@ export async function runDev({ fresh, env = process.env }: DevOptions): Promise<
     waitUntilReady(),
     Promise.race([engines, ...services].map((c) => c.exited.then(() => false))),
   ]);
-  if (ready) printSummary();
-  else if (!stopping) process.stderr.write('dev: a component stopped before everything was ready\n');
+  if (ready) {
+    await seedDemoAccounts('http://127.0.0.1:8002', demo.password).then(
+      () => printSummary(demo),
+      (error: unknown) => {
+        process.stderr.write(`dev: ${error instanceof Error ? error.message : String(error)}\n`);
+        void stopAll();
+      },
+    );
+  } else if (!stopping) process.stderr.write('dev: a component stopped before everything was ready\n');
 
   // A component that dies on its own takes the stack down: a half-running stack misleads.
   await Promise.race([engines, ...services].map((c) => c.exited));
@@ -98,7 +113,7 @@ async function isReady(port: number): Promise<boolean> {
   }
 }
 
-function printSummary(): void {
+function printSummary(demo: DemoPassword): void {
   const rows: [string, string][] = [
     ...SERVICES.map(({ name, port }): [string, string] => [
       name,
@@ -114,10 +129,16 @@ function printSummary(): void {
   if (existsSync(resolve(ROOT, 'observability/alertmanager/alertmanager.yml'))) {
     rows.push(['alertmanager', ENGINE_URLS.alertmanager]);
   }
+  const password = demo.generated
+    ? `${demo.password}  (generated; set DEMO_PASSWORD to choose one)`
+    : 'DEMO_PASSWORD';
   const lines = [
     '',
     'Support Center is up:',
     ...rows.map(([what, url]) => `  ${what.padEnd(13)} ${url}`),
+    '',
+    `Demo accounts (${DEMO_ACCOUNTS.map((a) => `${a.username}: ${a.role}`).join(', ')})`,
+    `  password: ${password}`,
     '',
     'Ctrl-C stops everything.',
     '',

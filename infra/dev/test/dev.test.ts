@@ -35,6 +35,16 @@ async function runOnce(dataDir: string, args: string[]) {
   for (const port of SERVICE_PORTS) {
     expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
   }
+  // Every demo account logs in with the password the run printed.
+  const password = readFileSync(join(dataDir, 'dev', 'demo-password'), 'utf8').trim();
+  for (const username of ['admin', 'agent', 'employee', 'employee2']) {
+    const login = await fetch('http://127.0.0.1:8002/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    expect({ username, status: login.status }).toEqual({ username, status: 200 });
+  }
   child.kill('SIGINT');
   expect(await exited).toBe(0);
   return output;
@@ -58,6 +68,7 @@ describe('npm run dev', () => {
     for (const url of ['http://127.0.0.1:8001', 'http://127.0.0.1:8004', 'mongodb://127.0.0.1:27017']) {
       expect(output).toContain(url);
     }
+    expect(output).toMatch(/password: \S{16}  \(generated/);
     for (const port of [...SERVICE_PORTS, ...ENGINE_PORTS]) expect(await listening(port)).toBe(false);
   });
 

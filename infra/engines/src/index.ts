@@ -21,7 +21,7 @@ export { install, type InstallOptions, type InstallResult } from './install';
 export { requireTools, TOOL_HINTS } from './install/toolchain';
 export { startMongo, type MongoEngine } from './mongo';
 export { freePort, canConnect } from './net';
-export { cacheDir, enginePaths, repoRoot } from './paths';
+export { cacheDir, dataRoot, enginePaths, repoRoot } from './paths';
 export { runEngine } from './run-engine';
 export { startEngine, type EngineProcess, type StartEngineOptions } from './start';
 export { STANDARD_PORTS, up } from './up';

@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { call, type ApiResponse } from './client';
+import type { LoadOptions } from './options';
+import type { Session } from './session';
+
+/** What the traffic knows of the system it built: its tickets, by state. */
+export interface World {
+  options: LoadOptions;
+  sessions: { agent: Session; employees: Session[] };
+  open: Ticket[];
+  assigned: Ticket[];
+  sequence: number;
+}
+
+interface Ticket {
+  id: string;
+  requester: Session;
+}
+
+/** An action's outcome: `expected` says whether the answer was the one this traffic wanted. */
+export interface Outcome {
+  expected: boolean;
+  status: number;
+}
+
+export interface Action {
+  name: string;
+  /** Relative frequency. */
+  weight: number;
+  run(world: World): Promise<Outcome>;
+}
+
+const CATEGORIES = ['hardware', 'software', 'network', 'access', 'other'];
+const PRIORITIES = ['low', 'medium', 'medium', 'high', 'critical'];
+const SUBJECTS = [
+  'Laptop will not boot',
+  'VPN drops every hour',
+  'Printer queue stuck',
+  'Need access to the CRM',
+  'Monitor flickers',
+];
+/** A 1×1 PNG: real magic bytes, so the file service's content checks accept it. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
+
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+const outcome = (response: ApiResponse, ...wanted: number[]): Outcome => ({
+  expected: wanted.includes(response.status),
+  status: response.status,
+});
+
+export const ACTIONS: Action[] = [
+  {
+    name: 'create ticket',
+    weight: 30,
+    async run(world) {
+      const requester = pick(world.sessions.employees);
+      world.sequence += 1;
+      const response = await call<{ id: string }>('POST', `${world.options.urls.ticket}/api/v1/tickets`, {
+        token: requester.token,
+        json: {
+          title: `${pick(SUBJECTS)} (#${world.sequence})`,
+          description: 'Reported by the load generator.',
+          category: pick(CATEGORIES),
+          priority: pick(PRIORITIES),
+        },
+      });
+      if (response.status === 201) world.open.push({ id: response.body.id, requester });
+      return outcome(response, 201);
+    },
+  },
+  {
+    name: 'list tickets',
+    weight: 15,
+    async run(world) {
+      const viewer = Math.random() < 0.5 ? world.sessions.agent : pick(world.sessions.employees);
+      const status = pick(['open', 'in_progress', 'solved']);
+      return outcome(
+        await call('GET', `${world.options.urls.ticket}/api/v1/tickets?status=${status}&limit=20`, {
+          token: viewer.token,
+        }),
+        200,
+      );
+    },
+  },
+  {
+    name: 'upload file',
+    weight: 10,
+    async run(world) {
+      const ticket = pick([...world.open, ...world.assigned]);
+      if (!ticket) return { expected: true, status: 0 };
+      const form = new FormData();
+      form.append('ticketId', ticket.id);
+      form.append('file', new Blob([PNG], { type: 'image/png' }), `screenshot-${world.sequence}.png`);
+      return outcome(
+        await call('POST', `${world.options.urls.file}/api/v1/files`, {
+          token: ticket.requester.token,
+          body: form,
+        }),
+        201,
+      );
+    },
+  },
+  {
+    name: 'assign ticket',
+    weight: 15,
+    async run(world) {
+      const ticket = world.open.shift();
+      if (!ticket) return { expected: true, status: 0 };
+      const agent = world.sessions.agent;
+      const response = await call('POST', `${world.options.urls.ticket}/api/v1/tickets/${ticket.id}/assign`, {
+        token: agent.token,
+        json: { assigneeId: agent.id },
+      });
+      if (response.status === 200) world.assigned.push(ticket);
+      return outcome(response, 200);
+    },
+  },
+  {
+    name: 'solve ticket',
+    weight: 10,
+    async run(world) {
+      const ticket = world.assigned.shift();
+      if (!ticket) return { expected: true, status: 0 };
+      return outcome(
+        await call('POST', `${world.options.urls.ticket}/api/v1/tickets/${ticket.id}/status`, {
+          token: world.sessions.agent.token,
+          json: { status: 'solved' },
+        }),
+        200,
+      );
+    },
+  },
+  {
+    name: 'comment',
+    weight: 10,
+    async run(world) {
+      const ticket = pick([...world.open, ...world.assigned]);
+      if (!ticket) return { expected: true, status: 0 };
+      const author = Math.random() < 0.5 ? world.sessions.agent : ticket.requester;
+      return outcome(
+        await call('POST', `${world.options.urls.ticket}/api/v1/tickets/${ticket.id}/comments`, {
+          token: author.token,
+          json: { body: 'Any news on this one?', internal: false },
+        }),
+        201,
+      );
+    },
+  },
+  {
+    name: 'failed login',
+    weight: 3,
+    async run(world) {
+      // An unknown user from a documentation-range address (through a trusted proxy header), so
+      // neither the demo accounts nor this machine's address are locked out; 429 once that one is.
+      return outcome(
+        await call('POST', `${world.options.urls.auth}/api/v1/auth/login`, {
+          json: { username: `intruder-${randomBytes(3).toString('hex')}`, password: 'wrong-password' },
+          headers: { 'X-Forwarded-For': `198.51.100.${Math.floor(Math.random() * 254) + 1}` },
+        }),
+        401,
+        429,
+      );
+    },
+  },
+  {
+    name: 'missing ticket',
+    weight: 7,
+    async run(world) {
+      return outcome(
+        await call('GET', `${world.options.urls.ticket}/api/v1/tickets/${randomBytes(12).toString('hex')}`, {
+          token: world.sessions.agent.token,
+        }),
+        404,
+      );
+    },
+  },
+];
+
+export function chooseAction(actions: readonly Action[]): Action {
+  const total = actions.reduce((sum, a) => sum + a.weight, 0);
+  let roll = Math.random() * total;
+  for (const action of actions) {
+    roll -= action.weight;
+    if (roll < 0) return action;
+  }
+  return actions[actions.length - 1] as Action;
+}

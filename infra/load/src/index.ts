@@ -1,0 +1,2 @@
+export { parseOptions, type LoadOptions } from './options';
+export { runLoad } from './run-load';

@@ -1,0 +1,92 @@
+import { call } from '../src/client';
+import { parseOptions } from '../src/options';
+import { runLoad } from '../src/run-load';
+import {
+  parseExposition,
+  sampleValue,
+  serviceEnv,
+  startServiceProcess,
+  testNamespace,
+  waitFor,
+  type ServiceProcess,
+} from '@support-center/testing';
+
+const ns = testNamespace('load');
+const PASSWORD = 'load-test-password-1';
+
+describe('npm run load', () => {
+  const services: ServiceProcess[] = [];
+  let urls: Record<'auth' | 'ticket' | 'file' | 'realtime', string>;
+
+  beforeAll(async () => {
+    const common = { KAFKA_TOPIC_PREFIX: ns.topicPrefix, WRITE_RATE_LIMIT: '0' };
+    const auth = await startServiceProcess('auth', {
+      ...serviceEnv(ns.database('auth')),
+      ...common,
+      AUTH_BOOTSTRAP_ADMIN_USERNAME: 'admin',
+      AUTH_BOOTSTRAP_ADMIN_PASSWORD: PASSWORD,
+    });
+    services.push(auth);
+    const withAuth = { ...common, AUTH_JWKS_URL: `${auth.url}/.well-known/jwks.json` };
+    for (const name of ['ticket', 'file', 'realtime'] as const) {
+      services.push(await startServiceProcess(name, { ...serviceEnv(ns.database(name)), ...withAuth }));
+    }
+    const [, ticket, file, realtime] = services as [
+      ServiceProcess,
+      ServiceProcess,
+      ServiceProcess,
+      ServiceProcess,
+    ];
+    urls = { auth: auth.url, ticket: ticket.url, file: file.url, realtime: realtime.url };
+    for (const service of services) {
+      await waitFor(async () => (await fetch(`${service.url}/ready`)).ok, {
+        timeoutMs: 60_000,
+        message: `${service.url} ready`,
+      });
+    }
+    const admin = await call<{ accessToken: string }>('POST', `${urls.auth}/api/v1/auth/login`, {
+      json: { username: 'admin', password: PASSWORD },
+    });
+    for (const [username, role] of [
+      ['agent', 'agent'],
+      ['employee', 'employee'],
+      ['employee2', 'employee'],
+    ]) {
+      const created = await call('POST', `${urls.auth}/api/v1/users`, {
+        token: admin.body.accessToken,
+        json: { username, role, password: PASSWORD },
+      });
+      expect(created.status).toBe(201);
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(services.map((s) => s.stop()));
+  });
+
+  it('drives every kind of traffic, reports it, and the services count it', async () => {
+    let output = '';
+    const out = {
+      isTTY: false,
+      write: (chunk: string) => ((output += chunk), true),
+    } as unknown as NodeJS.WriteStream;
+    const options = {
+      ...parseOptions(['--rate', '12', '--duration', '10'], { DEMO_PASSWORD: PASSWORD }),
+      urls,
+    };
+    const report = await runLoad(options, out);
+
+    expect(output).toMatch(/█+░*\s+100% 10\/10 s/);
+    for (const action of ['create ticket', 'list tickets', 'missing ticket'])
+      expect(output).toContain(`| ${action} |`);
+    expect(report.unexpectedShare).toBeLessThan(0.2);
+
+    const ticketMetrics = parseExposition(await (await fetch(`${urls.ticket}/metrics`)).text());
+    const created =
+      ticketMetrics.get('ticket_created_total')?.samples.reduce((sum, s) => sum + s.value, 0) ?? 0;
+    expect(created).toBeGreaterThan(0);
+    expect(
+      sampleValue(ticketMetrics, 'http_requests_total', { handler: '/api/v1/tickets/:id', status: '4xx' }),
+    ).toBeGreaterThan(0);
+  }, 120_000);
+});
