@@ -47,6 +47,9 @@ function build(
       app.get('/trace', (_req, res) => {
         res.json({ traceId: trace.getActiveSpan()?.spanContext().traceId ?? null });
       });
+      app.get('/items/:id', (req, res) => {
+        res.json({ id: req.params.id });
+      });
       app.get('/bug', () => {
         throw new Error('secret internals');
       });
@@ -96,6 +99,25 @@ describe('createApp', () => {
     it('sends the headers an error carries', async () => {
       const res = await request(build(telemetry)).get('/limited').expect(429);
       expect(res.headers['retry-after']).toBe('30');
+    });
+
+    it('answers a path parameter that is not valid percent-encoding with a 400, not a 500', async () => {
+      const res = await request(build(telemetry)).get('/items/%E0%A4%A').expect(400);
+      expect(res.body.error).toEqual({
+        code: 'BAD_REQUEST',
+        message: 'The request path is not valid percent-encoding',
+        details: [{ field: 'path', message: 'is not valid percent-encoding' }],
+      });
+    });
+
+    it('answers a body that does not decode as its Content-Encoding with a 400, not a 500', async () => {
+      const res = await request(build(telemetry))
+        .post('/echo')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send('not gzip at all')
+        .expect(400);
+      expect(res.body).toEqual({ error: { code: 'BAD_REQUEST', message: 'The request is malformed' } });
     });
 
     it('hides the message of an unexpected error', async () => {

@@ -518,14 +518,14 @@ export const families = {
   file_uploads_total: {
     group: 'file',
     kind: 'counter',
-    help: 'Files stored, by detected type (pdf, image, document, spreadsheet, text, archive, other) and size bucket.',
+    help: 'Files stored, by type detected from the content (file_type: pdf, image, document, spreadsheet, text, archive, other) and size (size_bucket: 0-100KB, 100KB-1MB, 1-5MB, 5-25MB, 25-100MB, 100MB+; 1 MB = 10^6 bytes, lower bound inclusive).',
     unit: '',
     labels: ['file_type', 'size_bucket'],
   },
   file_upload_duration_seconds: {
     group: 'file',
     kind: 'histogram',
-    help: 'Time to receive, check and store an upload.',
+    help: 'Time to receive, check and store an upload (request start to metadata written), by file_type; stored uploads only.',
     unit: 'seconds',
     labels: ['file_type'],
     buckets: buckets.TRANSFER_DURATION_SECONDS,
@@ -534,7 +534,7 @@ export const families = {
   file_upload_size_bytes: {
     group: 'file',
     kind: 'histogram',
-    help: 'Size of stored uploads.',
+    help: 'Size of stored uploads, by file_type.',
     unit: 'bytes',
     labels: ['file_type'],
     buckets: buckets.FILE_SIZE_BYTES,
@@ -542,14 +542,14 @@ export const families = {
   minio_operations_total: {
     group: 'file',
     kind: 'counter',
-    help: 'Object store operations, by operation (upload, download, delete, head, create_bucket) and outcome.',
+    help: 'Object store operations, by operation (upload, download, delete, create_bucket) and status (success, error, aborted: an upload stopped on purpose, too large or cut by the client, or a download the client left).',
     unit: '',
     labels: ['operation', 'status'],
   },
   minio_operation_duration_seconds: {
     group: 'file',
     kind: 'histogram',
-    help: 'Duration of object store operations.',
+    help: 'Duration of object store operations, by operation (upload, download, delete, create_bucket); uploads and downloads until the last byte.',
     unit: 'seconds',
     labels: ['operation'],
     buckets: buckets.TRANSFER_DURATION_SECONDS,

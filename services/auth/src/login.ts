@@ -1,0 +1,300 @@
+import {
+  AppError,
+  DependencyUnavailableError,
+  type AuthUser,
+  type Logger,
+  type Worker,
+} from '@support-center/service-kit';
+import type { LdapDirectory } from './credentials/ldap';
+import type { PasswordVerifier } from './credentials/passwords';
+import { unauthorized, type TokenSigner } from './credentials/tokens';
+import { accountKey, addressKey, retryAfterSeconds, type LockoutPolicy } from './domain/lockout';
+import type { AttemptStatus, LoginBody, TokenResponse } from './domain/login';
+import {
+  hashToken,
+  isLive,
+  newRefreshToken,
+  newSessionId,
+  sessionIdOf,
+  sessionSeconds,
+  type Session,
+} from './domain/sessions';
+import { usernameKey, type LoginMethod, type User } from './domain/users';
+import { authEvents } from './events/auth-events';
+import type { AuthMetrics } from './metrics';
+import type { SessionStore } from './store/sessions';
+import type { ThrottleStore } from './store/throttle';
+import type { UserStore } from './store/users';
+
+export interface LoginFlowsOptions {
+  users: UserStore;
+  sessions: SessionStore;
+  throttle: ThrottleStore;
+  passwords: PasswordVerifier;
+  ldap?: LdapDirectory;
+  signer: TokenSigner;
+  metrics: AuthMetrics;
+  accountLockout: LockoutPolicy;
+  addressLockout: LockoutPolicy;
+  sessionTtlSeconds: number;
+  /** Called when this instance opened or ended sessions (the active-sessions gauge counts again). */
+  onSessionsChanged?: () => void;
+  logger: Logger;
+}
+
+const INVALID_CREDENTIALS = 'The username or password is wrong';
+
+/** Login, refresh and logout: the session lifecycle, with lockout, metrics and events. */
+export class LoginFlows {
+  constructor(private readonly options: LoginFlowsOptions) {}
+
+  async login(body: LoginBody, address: string): Promise<TokenResponse> {
+    const { throttle, metrics, accountLockout, addressLockout } = this.options;
+    if (body.method === 'ldap' && !this.options.ldap) {
+      throw new AppError('VALIDATION_FAILED', {
+        message: 'LDAP login is not configured',
+        details: [{ field: 'method', message: 'ldap is not configured' }],
+      });
+    }
+    const startedAt = performance.now();
+    let status: AttemptStatus = 'error';
+    try {
+      const now = new Date();
+      const keys = [accountKey(usernameKey(body.username)), addressKey(address)];
+      const lockedUntil = await throttle.lockedUntil(keys, now);
+      if (lockedUntil) {
+        status = 'locked';
+        const seconds = retryAfterSeconds(lockedUntil, now);
+        throw new AppError('RATE_LIMITED', {
+          message: `Too many failed logins; try again in ${seconds} s`,
+          headers: { 'Retry-After': String(seconds) },
+        });
+      }
+      const user =
+        body.method === 'password'
+          ? await this.checkPassword(body.username, body.password)
+          : await this.checkLdap(body.username, body.password);
+      if (!user) {
+        status = 'invalid_credentials';
+        // Locks run from the failure, not from the start of a (slow) credential check.
+        const failedAt = new Date();
+        await Promise.all([
+          throttle.recordFailure(keys[0] as string, accountLockout, failedAt),
+          throttle.recordFailure(keys[1] as string, addressLockout, failedAt),
+        ]);
+        throw unauthorized(INVALID_CREDENTIALS);
+      }
+      // A success clears the account's count; the address keeps its own (one good account must
+      // not reset a guesser's count against the others).
+      await throttle.reset(keys[0] as string);
+      const response = await this.openSession(user, body.method);
+      status = 'success';
+      return response;
+    } finally {
+      metrics.attempt(body.method, status, (performance.now() - startedAt) / 1000);
+    }
+  }
+
+  /** Exchanges a refresh token for new tokens; reuse of an exchanged one ends the whole session. */
+  async refresh(refreshToken: string): Promise<TokenResponse> {
+    const { sessions, users } = this.options;
+    const id = sessionIdOf(refreshToken);
+    if (!id) throw unauthorized('The refresh token is not valid');
+    const now = new Date();
+    const next = newRefreshToken(id);
+    const outcome = await sessions.rotate(id, hashToken(refreshToken), hashToken(next), now);
+    if (outcome.kind === 'reused') {
+      await this.end(outcome.session, 'revoked', now);
+      this.options.logger.warn(
+        { sessionId: id, userId: outcome.session.userId },
+        'refresh token reused; session revoked',
+      );
+      throw unauthorized('The refresh token was already used; the session is revoked');
+    }
+    if (outcome.kind === 'unknown') throw unauthorized('The refresh token is not valid or the session ended');
+    const user = await users.findById(outcome.session.userId);
+    if (!user?.active) {
+      await this.end(outcome.session, 'revoked', now);
+      throw unauthorized('The user is deactivated');
+    }
+    return this.tokens(user, outcome.session.id, next);
+  }
+
+  /** Ends the session named by a refresh token or by the caller's access token; idempotent. */
+  async logout(refreshToken: string | undefined, caller: AuthUser | undefined): Promise<void> {
+    const { sessions } = this.options;
+    let session: Session | null;
+    if (refreshToken !== undefined) {
+      const id = sessionIdOf(refreshToken);
+      session = id ? await sessions.findById(id) : null;
+      if (!session || session.refreshHash !== hashToken(refreshToken))
+        throw unauthorized('The refresh token is not valid');
+    } else if (caller?.sessionId) {
+      session = await sessions.findById(caller.sessionId);
+      if (session && session.userId !== caller.id) session = null;
+    } else {
+      throw unauthorized('A refresh token or a bearer access token is required');
+    }
+    if (session) await this.end(session, 'logout', new Date());
+  }
+
+  /** The caller's session must still be live: a logout or expiry ends its access tokens' use here. */
+  async requireLiveSession(caller: AuthUser): Promise<void> {
+    const session = caller.sessionId ? await this.options.sessions.findById(caller.sessionId) : null;
+    if (!session || !isLive(session, new Date())) throw unauthorized('The session has ended');
+  }
+
+  /** Ends every live session of a user (deactivation). */
+  async endSessionsOf(userId: string): Promise<void> {
+    const now = new Date();
+    for (const session of await this.options.sessions.findLiveOfUser(userId, now)) {
+      await this.end(session, 'revoked', now);
+    }
+  }
+
+  /** Ends expired sessions, each with its session.expired event and duration (its full lifetime). */
+  async expireSessions(now = new Date()): Promise<number> {
+    let expired = 0;
+    for (const session of await this.options.sessions.findExpired(now)) {
+      if (await this.end(session, 'expired', session.expiresAt)) expired += 1;
+    }
+    return expired;
+  }
+
+  private async end(session: Session, reason: 'logout' | 'expired' | 'revoked', at: Date): Promise<boolean> {
+    const events =
+      reason === 'logout'
+        ? [authEvents.loggedOut(session)]
+        : reason === 'expired'
+          ? [authEvents.sessionExpired(session)]
+          : [];
+    const ended = await this.options.sessions.end(session.id, reason, events, at);
+    if (ended) {
+      this.options.metrics.sessionEnded(session.role, sessionSeconds(session, at));
+      this.options.onSessionsChanged?.();
+    }
+    return ended;
+  }
+
+  private async checkPassword(username: string, password: string): Promise<User | null> {
+    const found = await this.options.users.findByUsername(username);
+    const usable = found?.user.active && found.user.loginMethod === 'password' ? found.passwordHash : null;
+    // Always one argon2 verification, against a dummy hash when there is nothing to verify against.
+    const ok = await this.options.passwords.verify(usable, password);
+    return ok && found ? found.user : null;
+  }
+
+  private async checkLdap(username: string, password: string): Promise<User | null> {
+    const { ldap, users } = this.options;
+    if (!ldap) return null;
+    let identity;
+    try {
+      identity = await ldap.authenticate(username, password);
+    } catch (error) {
+      throw new DependencyUnavailableError('LDAP', error);
+    }
+    if (!identity) return null;
+    const found = await users.findByUsername(username);
+    if (found) {
+      if (!found.user.active || found.user.loginMethod !== 'ldap') return null;
+      const changes = {
+        role: identity.role,
+        displayName: identity.displayName ?? found.user.displayName,
+        email: identity.email ?? found.user.email,
+      };
+      const same = (Object.keys(changes) as (keyof typeof changes)[]).every(
+        (k) => changes[k] === found.user[k],
+      );
+      if (same) return found.user;
+      return users.update(found.user.id, changes, (_before, after) => [authEvents.userUpdated(after)]);
+    }
+    // Provisioned on first login.
+    try {
+      return await users.create(
+        {
+          username,
+          displayName: identity.displayName ?? username,
+          email: identity.email,
+          role: identity.role,
+          loginMethod: 'ldap',
+          passwordHash: null,
+        },
+        (user) => [authEvents.userCreated(user)],
+      );
+    } catch (error) {
+      // Two first logins at once: the other one provisioned the user.
+      if (error instanceof AppError && error.code === 'CONFLICT') {
+        return (await users.findByUsername(username))?.user ?? null;
+      }
+      throw error;
+    }
+  }
+
+  private async openSession(user: User, method: LoginMethod): Promise<TokenResponse> {
+    const now = new Date();
+    const id = newSessionId();
+    const refreshToken = newRefreshToken(id);
+    const session: Session = {
+      id,
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      method,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.options.sessionTtlSeconds * 1000),
+      refreshHash: hashToken(refreshToken),
+      endedAt: null,
+      endReason: null,
+    };
+    await this.options.sessions.create(session, [authEvents.loggedIn(session)]);
+    this.options.onSessionsChanged?.();
+    return this.tokens(user, id, refreshToken);
+  }
+
+  private async tokens(user: User, sessionId: string, refreshToken: string): Promise<TokenResponse> {
+    const { token, expiresIn } = await this.options.signer.sign(user, sessionId);
+    return {
+      accessToken: token,
+      refreshToken,
+      expiresIn,
+      tokenType: 'Bearer',
+      user: { id: user.id, username: user.username, role: user.role },
+    };
+  }
+}
+
+export interface SweeperOptions {
+  flows: LoginFlows;
+  sessions: SessionStore;
+  throttle: ThrottleStore;
+  intervalMs: number;
+  logger: Logger;
+}
+
+/** Periodic expiry (no TTL index): ends expired sessions, purges old ones and stale lockout counts. */
+export function sessionSweeper(options: SweeperOptions): Worker & { sweepOnce(): Promise<void> } {
+  const { flows, sessions, throttle, intervalMs, logger } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const sweepOnce = (): Promise<void> =>
+    (running ??= (async () => {
+      const now = new Date();
+      await flows.expireSessions(now);
+      await sessions.purgeEnded(now);
+      await throttle.purge(now);
+    })()
+      .catch((error: unknown) => logger.warn({ err: error }, 'session sweep failed'))
+      .finally(() => (running = undefined)));
+  return {
+    name: 'session sweeper',
+    sweepOnce,
+    async start() {
+      timer = setInterval(() => void sweepOnce(), intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { Connection, mongo } from 'mongoose';
+import type { Role } from '@support-center/service-kit';
+import type { EndReason } from '../domain/sessions';
+import type { LoginMethod } from '../domain/users';
+
+/** The auth database's collections; users and sessions carry their pending events (`_outbox`). */
+export const COLLECTIONS = { users: 'users', sessions: 'sessions', throttle: 'login_throttle' } as const;
+
+export interface UserDoc {
+  _id: string;
+  username: string;
+  /** Lower-cased username, uniquely indexed. Never updated (FerretDB answers code 1 then). */
+  usernameKey: string;
+  displayName: string;
+  email: string | null;
+  role: Role;
+  active: boolean;
+  loginMethod: LoginMethod;
+  /** argon2id; null for LDAP users. */
+  passwordHash: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  _outbox?: string[];
+}
+
+export interface SessionDoc {
+  _id: string;
+  userId: string;
+  username: string;
+  role: Role;
+  method: LoginMethod;
+  createdAt: Date;
+  expiresAt: Date;
+  refreshHash: string;
+  /** Hashes of refresh tokens already exchanged: presenting one again revokes the session. */
+  usedHashes: string[];
+  endedAt: Date | null;
+  endReason: EndReason | null;
+  _outbox?: string[];
+}
+
+export interface ThrottleDoc {
+  _id: string;
+  failures: number;
+  lockedUntil: Date | null;
+  /** The count restarts once this passes without a new failure. */
+  expiresAt: Date;
+}
+
+export interface AuthCollections {
+  users: mongo.Collection<UserDoc>;
+  sessions: mongo.Collection<SessionDoc>;
+  throttle: mongo.Collection<ThrottleDoc>;
+}
+
+/** The collections on the service's connection; they queue commands until it is open. */
+export function authCollections(connection: Connection): AuthCollections {
+  return {
+    users: connection.collection<UserDoc>(COLLECTIONS.users) as unknown as mongo.Collection<UserDoc>,
+    sessions: connection.collection<SessionDoc>(
+      COLLECTIONS.sessions,
+    ) as unknown as mongo.Collection<SessionDoc>,
+    throttle: connection.collection<ThrottleDoc>(
+      COLLECTIONS.throttle,
+    ) as unknown as mongo.Collection<ThrottleDoc>,
+  };
+}
+
+/** Unique usernames. No TTL or partial indexes (DESIGN.md, "MongoDB subset"). */
+export async function ensureIndexes(collections: AuthCollections): Promise<void> {
+  await collections.users.createIndex({ usernameKey: 1 }, { unique: true, name: 'usernameKey_unique' });
+  await collections.sessions.createIndex({ userId: 1 }, { name: 'userId' });
+  await collections.sessions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' });
+}

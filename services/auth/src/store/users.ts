@@ -1,0 +1,145 @@
+import { mongo } from 'mongoose';
+import { isDuplicateKeyError } from '@support-center/store';
+import { outboxFields, outboxUpdate, type CloudEvent } from '@support-center/events';
+import { AppError, NotFoundError } from '@support-center/service-kit';
+import type { ListUsersQuery, User } from '../domain/users';
+import { usernameKey } from '../domain/users';
+import { COLLECTIONS, type AuthCollections, type UserDoc } from './collections';
+
+export type Written = (collection: string, id: string) => void;
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  email: string | null;
+  role: User['role'];
+  loginMethod: User['loginMethod'];
+  passwordHash: string | null;
+}
+
+export type UserChanges = Partial<
+  Pick<UserDoc, 'displayName' | 'email' | 'role' | 'active' | 'passwordHash'>
+>;
+
+export interface UserWithSecret {
+  user: User;
+  passwordHash: string | null;
+}
+
+const PUBLIC_FIELDS = { passwordHash: 0, _outbox: 0, _outboxLease: 0, _outboxRejected: 0 } as const;
+
+/** Users, each written together with its events. */
+export class UserStore {
+  constructor(
+    private readonly collections: AuthCollections,
+    private readonly written: Written,
+  ) {}
+
+  private get users() {
+    return this.collections.users;
+  }
+
+  /** Inserts a user with the events `build` makes of it; 409 when the username is taken. */
+  async create(fields: NewUser, build: (user: User) => CloudEvent[], now = new Date()): Promise<User> {
+    const user: User = {
+      id: new mongo.ObjectId().toHexString(),
+      username: fields.username,
+      displayName: fields.displayName,
+      email: fields.email,
+      role: fields.role,
+      active: true,
+      loginMethod: fields.loginMethod,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const { id, ...rest } = user;
+    try {
+      await this.users.insertOne({
+        _id: id,
+        ...rest,
+        usernameKey: usernameKey(user.username),
+        passwordHash: fields.passwordHash,
+        ...outboxFields(build(user)),
+      });
+    } catch (error) {
+      if (isDuplicateKeyError(error))
+        throw new AppError('CONFLICT', {
+          message: `The username ${user.username} is taken`,
+          details: [{ field: 'username', message: 'is taken' }],
+        });
+      throw error;
+    }
+    this.written(COLLECTIONS.users, id);
+    return user;
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const doc = await this.users.findOne({ _id: id }, { projection: PUBLIC_FIELDS });
+    return doc && toUser(doc);
+  }
+
+  async findByUsername(username: string): Promise<UserWithSecret | null> {
+    const doc = await this.users.findOne({ usernameKey: usernameKey(username) });
+    return doc && { user: toUser(doc), passwordHash: doc.passwordHash };
+  }
+
+  /** A page in id (creation) order, and the cursor of the next one. */
+  async list(query: ListUsersQuery): Promise<{ items: User[]; nextCursor: string | null }> {
+    const filter: Record<string, unknown> = {};
+    if (query.role) filter.role = query.role;
+    if (query.active !== undefined) filter.active = query.active;
+    if (query.loginMethod) filter.loginMethod = query.loginMethod;
+    if (query.cursor) filter._id = { $gt: query.cursor };
+    if (query.q) {
+      const pattern = { $regex: escapeRegex(query.q), $options: 'i' };
+      filter.$or = [{ username: pattern }, { displayName: pattern }, { email: pattern }];
+    }
+    const docs = await this.users
+      .find(filter, { projection: PUBLIC_FIELDS })
+      .sort({ _id: 1 })
+      .limit(query.limit + 1)
+      .toArray();
+    const items = docs.slice(0, query.limit).map(toUser);
+    return { items, nextCursor: docs.length > query.limit ? (items.at(-1)?.id ?? null) : null };
+  }
+
+  /**
+   * Applies `changes` with the events `build` makes of the result, in one write. Returns null
+   * when the user does not exist; a change to nothing writes nothing.
+   */
+  async update(
+    id: string,
+    changes: UserChanges,
+    build: (before: User, after: User) => CloudEvent[],
+    now = new Date(),
+  ): Promise<User> {
+    const before = await this.findById(id);
+    if (!before) throw new NotFoundError('User');
+    const { passwordHash, ...visible } = changes;
+    const after: User = { ...before, ...visible, updatedAt: now };
+    const events = build(before, after);
+    const $set: Partial<UserDoc> = { ...visible, updatedAt: now };
+    if (passwordHash !== undefined) $set.passwordHash = passwordHash;
+    await this.users.updateOne({ _id: id }, events.length ? outboxUpdate(events, { $set }) : { $set });
+    if (events.length) this.written(COLLECTIONS.users, id);
+    return after;
+  }
+}
+
+function toUser(doc: UserDoc): User {
+  return {
+    id: doc._id,
+    username: doc.username,
+    displayName: doc.displayName,
+    email: doc.email ?? null,
+    role: doc.role,
+    active: doc.active,
+    loginMethod: doc.loginMethod,
+    createdAt: new Date(doc.createdAt),
+    updatedAt: new Date(doc.updatedAt),
+  };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
