@@ -68,7 +68,7 @@ describe('npm run dev', () => {
     for (const url of ['http://127.0.0.1:8001', 'http://127.0.0.1:8004', 'mongodb://127.0.0.1:27017']) {
       expect(output).toContain(url);
     }
-    expect(output).toMatch(/password: \S{16}  \(generated/);
+    expect(output).toMatch(/password: \S{16} {2}\(generated/);
     for (const port of [...SERVICE_PORTS, ...ENGINE_PORTS]) expect(await listening(port)).toBe(false);
   });
 

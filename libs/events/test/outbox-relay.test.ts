@@ -7,8 +7,8 @@ import {
   CLOUDEVENTS_CONTENT_TYPE,
   createOutboxRelay,
   ensureTopics,
-  LEASE_FIELD,
   OUTBOX_FIELD,
+  OUTBOX_LEASES_COLLECTION,
   REJECTED_FIELD,
   outboxFields,
   outboxUpdate,
@@ -40,6 +40,7 @@ describe('outbox relay', () => {
     return created;
   };
   const tickets = () => connection.collection(COLLECTION);
+  const leases = () => connection.collection<{ _id: string }>(OUTBOX_LEASES_COLLECTION);
 
   beforeAll(async () => {
     telemetry = startTelemetry({ serviceName: 'outbox-test', serviceVersion: '0.0.0', env: {} });
@@ -98,7 +99,8 @@ describe('outbox relay', () => {
     await waitFor(
       async () => {
         const doc = await tickets().findOne({ _id: 't-wake' as never });
-        return doc?.[OUTBOX_FIELD]?.length === 0 && doc[LEASE_FIELD] === undefined && doc.title === 'printer';
+        const lease = await leases().findOne({ _id: `${COLLECTION}:t-wake` });
+        return doc?.[OUTBOX_FIELD]?.length === 0 && lease === null && doc.title === 'printer';
       },
       { message: 'the published event removed from the document' },
     );
@@ -134,7 +136,7 @@ describe('outbox relay', () => {
     );
     // Both relays stop: whatever they had in hand is finished, and no lease is left behind.
     await Promise.all([relayA.stop(), relayB.stop()]);
-    expect(await tickets().countDocuments({ [LEASE_FIELD]: { $exists: true } })).toBe(0);
+    expect(await leases().countDocuments()).toBe(0);
 
     const received = mine();
     expect(new Set(received.map((r) => r.id)).size).toBe(received.length);
@@ -161,5 +163,68 @@ describe('outbox relay', () => {
       },
       { message: 'the unreadable entry moved to ' + REJECTED_FIELD },
     );
+  });
+
+  it('publishes a woken write with only exact {_id} filters on the aggregate collection', async () => {
+    // The relay on a connection of its own whose every command is recorded: on FerretDB only an
+    // exact `{_id: value}` filter avoids decoding the whole collection while holding the write slot.
+    const monitored = await mongoose.createConnection(ns.mongoUrl(), { monitorCommands: true }).asPromise();
+    const commands: { name: string; command: Record<string, unknown> }[] = [];
+    monitored.getClient().on('commandStarted', (event) => {
+      commands.push({ name: event.commandName, command: event.command as Record<string, unknown> });
+    });
+    try {
+      const relayA = createOutboxRelay({
+        connection: monitored,
+        collections: [COLLECTION],
+        kafka,
+        metrics: telemetry.metrics,
+        topicPrefix: ns.topicPrefix,
+        pollIntervalMs: 600_000,
+      });
+      relays.push(relayA);
+      relayA.start();
+      // The start's scan and a first publish are over before the recording that counts.
+      const warmUp = commentEvent('t-exact-warm', 1);
+      await tickets().insertOne({ _id: 't-exact-warm' as never, ...outboxFields([warmUp]) });
+      relayA.wake(COLLECTION, 't-exact-warm');
+      await waitFor(() => collector.received.some((r) => r.id === warmUp.id), { message: 'warm-up' });
+      await waitFor(async () => (await leases().countDocuments()) === 0, {
+        message: 'warm-up lease released',
+      });
+      commands.length = 0;
+
+      const event = commentEvent('t-exact', 1);
+      await tickets().insertOne({ _id: 't-exact' as never, ...outboxFields([]) });
+      await tickets().updateOne(
+        { _id: 't-exact' as never },
+        outboxUpdate([event], { $set: { status: 'open' } }),
+      );
+      relayA.wake(COLLECTION, 't-exact');
+      await waitFor(() => collector.received.some((r) => r.id === event.id), { message: 'the woken event' });
+      await waitFor(async () => (await leases().countDocuments()) === 0, { message: 'the lease released' });
+      await relayA.stop();
+
+      const onTickets = commands.filter(({ name, command }) => command[name] === COLLECTION);
+      const filters = onTickets.flatMap(({ name, command }): { name: string; filter: unknown }[] => {
+        switch (name) {
+          case 'find':
+            return [{ name, filter: command.filter }];
+          case 'findAndModify':
+            return [{ name, filter: command.query }];
+          case 'update':
+            return (command.updates as { q: unknown }[]).map((u) => ({ name, filter: u.q }));
+          case 'delete':
+            return (command.deletes as { q: unknown }[]).map((d) => ({ name, filter: d.q }));
+          default:
+            return [{ name, filter: 'not a per-document command' }];
+        }
+      });
+      // A read and the removal of what was published, each by `_id` alone.
+      expect(filters.map((f) => f.name).sort()).toEqual(['find', 'findAndModify']);
+      for (const f of filters) expect(f).toEqual({ name: f.name, filter: { _id: 't-exact' } });
+    } finally {
+      await monitored.close();
+    }
   });
 });

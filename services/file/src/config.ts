@@ -1,6 +1,11 @@
 import { baseConfigSchema, loadConfig } from '@support-center/service-kit';
 import { z } from 'zod';
 
+const positiveInt = z.coerce.number().int().positive();
+
+/** S3 refuses multipart parts under 5 MiB (except the last one). */
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+
 const schema = baseConfigSchema({ port: 8003, mongoDb: 'files' }).extend({
   S3_ENDPOINT: z
     .url({ message: 'must be a URL such as http://127.0.0.1:9000' })
@@ -12,6 +17,23 @@ const schema = baseConfigSchema({ port: 8003, mongoDb: 'files' }).extend({
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY: z.string().min(1).default('S3RVER'),
   S3_SECRET_KEY: z.string().min(1).default('S3RVER'),
+  /** Size of one multipart part; memory held per upload is about S3_UPLOAD_QUEUE_SIZE + 1 parts. */
+  S3_PART_SIZE_BYTES: positiveInt
+    .min(MIN_PART_SIZE, `must be at least ${MIN_PART_SIZE} (5 MiB)`)
+    .default(MIN_PART_SIZE),
+  S3_UPLOAD_QUEUE_SIZE: positiveInt.max(16).default(2),
+  AUTH_JWKS_URL: z
+    .url({ message: 'must be the auth service JWKS URL, such as http://auth:8002/.well-known/jwks.json' })
+    .default('http://127.0.0.1:8002/.well-known/jwks.json'),
+  /** Largest accepted file, enforced while streaming (413 beyond). */
+  FILE_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
+  /** Longest stored file name, in UTF-8 bytes (the extension is kept when shortening). */
+  FILE_NAME_MAX_BYTES: positiveInt.min(16).max(1024).default(255),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')
+    .default(''),
+  OUTBOX_POLL_INTERVAL_MS: positiveInt.default(1_000),
 });
 
 export type FileConfig = ReturnType<typeof loadFileConfig>;

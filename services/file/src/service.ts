@@ -1,7 +1,19 @@
-import { kafkaDependency, mongoDependency, startService } from '@support-center/service-kit';
+import {
+  jwtAuth,
+  kafkaDependency,
+  mongoDependency,
+  startService,
+  type KafkaDependency,
+  type MongoDependency,
+} from '@support-center/service-kit';
 import type { Telemetry } from '@support-center/telemetry';
+import { fileRoutes } from './app';
 import { loadFileConfig } from './config';
-import { bucketDependency } from './store/bucket';
+import { eventWorkers } from './events/workers';
+import { bucketDependency, type BucketDependency } from './store/bucket';
+import { createFileRepository } from './store/files';
+import { createObjectStore } from './store/objects';
+import { createTicketAccessProjection } from './store/tickets';
 
 export function start(telemetry: Telemetry) {
   const config = loadFileConfig();
@@ -12,7 +24,39 @@ export function start(telemetry: Telemetry) {
     dependencies: ({ logger }) => [
       mongoDependency({ url: config.MONGO_URL, dbName: config.MONGO_DB, logger, metrics: telemetry.metrics }),
       kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'file', logger }),
-      bucketDependency(config, logger),
+      bucketDependency(config, logger, telemetry.metrics),
     ],
+    build: ({ dependencies, logger }) => {
+      const [mongo, kafka, bucket] = dependencies as [MongoDependency, KafkaDependency, BucketDependency];
+      const tickets = createTicketAccessProjection(mongo.connection);
+      const { relay, workers } = eventWorkers({
+        kafka: kafka.kafka,
+        connection: mongo.connection,
+        metrics: telemetry.metrics,
+        logger,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        tickets,
+      });
+      const routes = fileRoutes({
+        auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL }),
+        files: createFileRepository(mongo.connection),
+        objects: createObjectStore({
+          client: bucket.client,
+          bucket: bucket.bucket,
+          metrics: telemetry.metrics,
+          logger,
+          partSize: config.S3_PART_SIZE_BYTES,
+          queueSize: config.S3_UPLOAD_QUEUE_SIZE,
+        }),
+        tickets,
+        relay,
+        metrics: telemetry.metrics,
+        logger,
+        maxBytes: config.FILE_MAX_BYTES,
+        nameMaxBytes: config.FILE_NAME_MAX_BYTES,
+      });
+      return { routes, workers };
+    },
   });
 }

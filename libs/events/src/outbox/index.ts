@@ -1,5 +1,5 @@
 export { decodeEntry, encodeEntry, type OutboxEntry } from './entry';
-export { LEASE_FIELD, REJECTED_FIELD, type OutboxDocument, type OutboxLease } from './lease';
+export { OUTBOX_LEASES_COLLECTION, REJECTED_FIELD, type OutboxDocument, type OutboxLease } from './lease';
 export {
   OUTBOX_FIELD,
   OUTBOX_SCHEMA_FIELDS,

@@ -1,96 +1,147 @@
 import type { mongo } from 'mongoose';
 import { OUTBOX_FIELD } from './pending';
 
-/** The field of an aggregate document that says which relay is publishing its events, until when. */
-export const LEASE_FIELD = '_outboxLease';
+/**
+ * The collection (in the relay connection's database) that holds the relays' leases, one document
+ * per aggregate being published. It only ever holds live leases and expired ones the next poll
+ * deletes, so it stays a few documents long and a filter scanning it costs nothing, even on
+ * FerretDB, where only an exact `{_id}` filter is served without decoding the whole collection.
+ */
+export const OUTBOX_LEASES_COLLECTION = 'outbox_leases';
 
 /** Entries that could never be published, moved aside so they do not block the document. */
 export const REJECTED_FIELD = '_outboxRejected';
 
+/** One relay's claim on an aggregate document: `_id` is `<collection>:<document id>`. */
 export interface OutboxLease {
+  _id: string;
   owner: string;
+  /** Expiry, compared with the relays' clocks (no TTL index). */
   until: Date;
+  /** Set by a relay whose claim found the lease held: the holder looks at the document again. */
+  wanted?: boolean;
 }
 
 /** The outbox fields of any aggregate document; the relay reads nothing else. */
 export type OutboxDocument = {
   _id: unknown;
   _outbox?: string[];
-  _outboxLease?: OutboxLease | null;
+  _outboxRejected?: string[];
 };
 
 export type OutboxCollection = mongo.Collection<OutboxDocument>;
+export type LeaseCollection = mongo.Collection<OutboxLease>;
 
-/** Documents with at least one pending event (a dot path FerretDB and MongoDB both evaluate). */
+/**
+ * Documents with at least one pending event (a dot path FerretDB and MongoDB both evaluate). Only
+ * the fallback poll uses it: the per-document operations filter on `_id` alone.
+ */
 export const PENDING_FILTER: mongo.Filter<OutboxDocument> = { [`${OUTBOX_FIELD}.0`]: { $exists: true } };
 
+/** The lease `_id` of a document. Two ids printing alike share a lease: slower, never unsafe. */
+export function leaseKey(collection: string, id: unknown): string {
+  return `${collection}:${String(id)}`;
+}
+
+const DUPLICATE_KEY = 11000;
+/** Rounds of insert, takeover and mark before a claim gives up (the poll tries again later). */
+const CLAIM_ROUNDS = 3;
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
+}
+
 /**
- * A lease `owner` may take: none, an expired one (its holder crashed or stalled), or its own
- * (left behind when this relay could not release it). Expiry compares stored dates: no TTL index.
+ * The leases of one relay (`owner`). Every operation is one write command, so each is atomic on
+ * MongoDB, and on FerretDB because the write guard of `support-engines mongo` lets one write
+ * command through at a time; none reads first and writes after.
  */
-export function claimable(owner: string, now: Date): mongo.Filter<OutboxDocument> {
-  return {
-    $or: [
-      { [LEASE_FIELD]: null },
-      { [`${LEASE_FIELD}.until`]: { $lte: now } },
-      { [`${LEASE_FIELD}.owner`]: owner },
-    ],
-  };
+export class Leases {
+  constructor(
+    private readonly collection: LeaseCollection,
+    private readonly owner: string,
+    private readonly leaseMs: number,
+  ) {}
+
+  /**
+   * Takes the lease of `key`: true when this relay holds it now. False when another relay holds a
+   * live lease: the claim then marks it `wanted`, so its holder looks at the document again after
+   * releasing it, and events written after the holder's last read are not left to the poll.
+   */
+  async claim(key: string): Promise<boolean> {
+    for (let round = 0; round < CLAIM_ROUNDS; round += 1) {
+      const now = new Date();
+      const until = new Date(now.getTime() + this.leaseMs);
+      try {
+        await this.collection.insertOne({ _id: key, owner: this.owner, until });
+        return true;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      // Held: take it over when it expired (its holder crashed or stalled) or is this relay's own
+      // (left behind when releasing it failed).
+      const taken = await this.collection.updateOne(
+        { _id: key, $or: [{ until: { $lte: now } }, { owner: this.owner }] },
+        { $set: { owner: this.owner, until }, $unset: { wanted: '' } },
+      );
+      if (taken.matchedCount > 0) return true;
+      const marked = await this.collection.updateOne({ _id: key }, { $set: { wanted: true } });
+      if (marked.matchedCount > 0) return false;
+      // Released between the insert and the mark: try again.
+    }
+    return false;
+  }
+
+  /**
+   * Frees the lease if this relay still holds it (after an expiry another relay may). True when
+   * another relay asked for the document meanwhile: its events must be looked at again.
+   */
+  async release(key: string): Promise<boolean> {
+    const lease = await this.collection.findOneAndDelete({ _id: key, owner: this.owner });
+    return lease?.wanted === true;
+  }
+
+  /**
+   * The live leases of other relays, by key; expired leases are deleted first (taking one over is
+   * allowed anyway), so crashed relays leave nothing behind for long.
+   */
+  async othersLive(): Promise<Set<string>> {
+    const now = new Date();
+    const leases = await this.collection.find({}, { projection: { owner: 1, until: 1 } }).toArray();
+    if (leases.some((lease) => new Date(lease.until).getTime() <= now.getTime())) {
+      await this.collection.deleteMany({ until: { $lte: now } });
+    }
+    return new Set(
+      leases
+        .filter((lease) => lease.owner !== this.owner && new Date(lease.until).getTime() > now.getTime())
+        .map((lease) => lease._id),
+    );
+  }
 }
 
-export function isClaimable(doc: OutboxDocument, owner: string, now: Date): boolean {
-  const lease = doc._outboxLease;
-  return !lease || lease.owner === owner || new Date(lease.until).getTime() <= now.getTime();
+/** Reads a document's outbox by `_id` alone (served by the `_id` index on FerretDB too). */
+export function readOutbox(collection: OutboxCollection, id: unknown): Promise<OutboxDocument | null> {
+  return collection.findOne({ _id: id } as mongo.Filter<OutboxDocument>, {
+    projection: { [OUTBOX_FIELD]: 1 },
+  });
 }
 
 /**
- * Takes the lease of a document with pending events and returns it, or null when it has none or
- * another live relay holds it. One findAndModify: atomic on MongoDB, and on FerretDB because the
- * write guard of `support-engines mongo` lets one write command through at a time.
- */
-export function claim(
-  collection: OutboxCollection,
-  id: unknown,
-  owner: string,
-  leaseMs: number,
-): Promise<OutboxDocument | null> {
-  const now = new Date();
-  return collection.findOneAndUpdate(
-    { $and: [{ _id: id } as mongo.Filter<OutboxDocument>, PENDING_FILTER, claimable(owner, now)] },
-    { $set: { [LEASE_FIELD]: { owner, until: new Date(now.getTime() + leaseMs) } } },
-    { returnDocument: 'after' },
-  );
-}
-
-/**
- * Removes exactly the published (and rejected) entries and frees the lease, only while `owner`
- * still holds it; events appended meanwhile stay. Returns the document after, or null when the
- * lease was lost (another relay took it over after it expired).
+ * Removes exactly the published (and rejected) entries, by `_id` alone; events appended meanwhile
+ * stay. Returns the document after, or null when it is gone. Called only while holding the lease,
+ * before releasing it, so the next holder never sees these entries (unless the lease expired).
  */
 export function complete(
   collection: OutboxCollection,
   id: unknown,
-  owner: string,
   published: readonly string[],
   rejected: readonly string[],
 ): Promise<OutboxDocument | null> {
   const update: mongo.UpdateFilter<OutboxDocument> = {
     $pullAll: { [OUTBOX_FIELD]: [...published, ...rejected] } as never,
-    $unset: { [LEASE_FIELD]: '' },
   };
   if (rejected.length > 0) update.$push = { [REJECTED_FIELD]: { $each: [...rejected] } } as never;
-  return collection.findOneAndUpdate(
-    { _id: id, [`${LEASE_FIELD}.owner`]: owner } as mongo.Filter<OutboxDocument>,
-    update,
-    {
-      returnDocument: 'after',
-    },
-  );
-}
-
-/** Frees the lease without touching the events (a failed publish, or a stop). */
-export async function release(collection: OutboxCollection, id: unknown, owner: string): Promise<void> {
-  await collection.updateOne({ _id: id, [`${LEASE_FIELD}.owner`]: owner } as mongo.Filter<OutboxDocument>, {
-    $unset: { [LEASE_FIELD]: '' },
+  return collection.findOneAndUpdate({ _id: id } as mongo.Filter<OutboxDocument>, update, {
+    returnDocument: 'after',
   });
 }

@@ -10,13 +10,16 @@ import { Backlog, observeBacklog } from './backlog';
 import { Backoff } from './backoff';
 import { decodeEntry, entryTime, type OutboxEntry } from './entry';
 import {
-  claim,
   complete,
-  isClaimable,
+  leaseKey,
+  Leases,
+  OUTBOX_LEASES_COLLECTION,
   PENDING_FILTER,
-  release,
+  readOutbox,
+  type LeaseCollection,
   type OutboxCollection,
   type OutboxDocument,
+  type OutboxLease,
 } from './lease';
 import { recordPublish, type PublishedEvent } from './metrics';
 import { ProducerSlot } from './producer';
@@ -75,8 +78,10 @@ const silent: OutboxLogger = { warn: () => undefined, error: () => undefined };
 /**
  * The outbox relay: publishes the events services store in their documents' `_outbox`
  * (see `outboxFields`/`outboxUpdate`), each document's in order, then removes exactly those.
- * A document is claimed with a lease first, so several instances never publish the same events,
- * except after a crash (the lease expires and another relay publishes them again).
+ * A document is claimed first with a lease in the `outbox_leases` collection, so several instances
+ * never publish the same events, except after a crash or a stall (the lease expires and another
+ * relay publishes them again). On the aggregate collections a woken publish filters on `_id` alone
+ * (one read, one removal), which FerretDB serves without scanning the collection.
  *
  * @example
  * const relay = createOutboxRelay({ connection, collections: ['tickets'], kafka, metrics: telemetry.metrics });
@@ -111,6 +116,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       throw new OutboxConfigError(`${name} must be a positive integer`);
   }
 
+  if (collections.includes(OUTBOX_LEASES_COLLECTION))
+    throw new OutboxConfigError(`${OUTBOX_LEASES_COLLECTION} holds the relay's leases, not events`);
+
   const known = new Set(collections);
   const backlog = new Backlog();
   const backoff = new Backoff({ initialMs: retryInitialMs, maxMs: retryMaxMs });
@@ -118,6 +126,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const queue = new Map<string, Job>();
   const running = new Map<string, Promise<void>>();
   const scans = new Set<Promise<void>>();
+  /** Entries published while a lease was held whose removal failed: removed first when it is claimed again. */
+  const unpulled = new Map<string, string[]>();
   let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   let pausedUntil = 0;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -127,6 +137,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const collection = (name: string) =>
     connection.collection<OutboxDocument>(name) as unknown as OutboxCollection;
+  const leases = new Leases(
+    connection.collection<OutboxLease>(OUTBOX_LEASES_COLLECTION) as unknown as LeaseCollection,
+    owner,
+    leaseMs,
+  );
   const telemetryFailed = (error: unknown) => logger.warn({ err: error }, 'recording outbox metrics failed');
 
   function enqueue(job: Job): void {
@@ -167,19 +182,60 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }, delay);
   }
 
+  /**
+   * Publishes one document's pending events under its lease. Every command on the aggregate
+   * collection filters on `_id` alone; the lease lives in its own small collection.
+   */
   async function publishDocument(job: Job): Promise<void> {
     const key = idKey(job.id);
+    const lease = leaseKey(job.collection, job.id);
     const target = collection(job.collection);
-    let doc: OutboxDocument | null;
+    let held: boolean;
     try {
-      doc = await claim(target, job.id, owner, leaseMs);
+      held = await leases.claim(lease);
     } catch (error) {
       return retryLater(job, error, 'claiming an outbox document failed');
     }
-    // Nothing pending, or another relay holds the lease and publishes it.
-    if (!doc) return;
-    const raw = doc._outbox ?? [];
+    if (!held) {
+      // Another live relay holds it (ours expired, if we had one): it publishes what it finds, and
+      // looks again after releasing, since this claim marked the lease wanted.
+      unpulled.delete(lease);
+      return;
+    }
+
+    /** Frees the lease; another relay's claim that found it held makes this relay look again. */
+    const releaseLease = async (): Promise<boolean> => {
+      try {
+        return await leases.release(lease);
+      } catch (error) {
+        logger.warn(
+          { err: error, collection: job.collection },
+          'releasing an outbox lease failed; it expires',
+        );
+        return false;
+      }
+    };
+
+    let doc: OutboxDocument | null;
+    try {
+      // Entries already published under this lease, whose removal failed, are removed first.
+      const leftover = unpulled.get(lease);
+      doc = leftover
+        ? await complete(target, job.id, leftover, []).then((after) => {
+            unpulled.delete(lease);
+            return after;
+          })
+        : await readOutbox(target, job.id);
+    } catch (error) {
+      await releaseLease();
+      return retryLater(job, error, 'reading an outbox document failed');
+    }
+    const raw = doc?._outbox ?? [];
     backlog.set(job.collection, key, raw);
+    if (raw.length === 0) {
+      if ((await releaseLease()) && state === 'running') enqueue(job);
+      return;
+    }
 
     const ready: { raw: string; entry: OutboxEntry }[] = [];
     const rejected: string[] = [];
@@ -202,37 +258,27 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     } catch (error) {
       recordPublish(metrics, labels, 'error', 0, telemetryFailed);
       await producer.reset();
-      await release(target, job.id, owner).catch((e: unknown) =>
-        logger.warn({ err: e, collection: job.collection }, 'releasing an outbox lease failed; it expires'),
-      );
+      await releaseLease();
       return retryLater(job, error, 'publishing outbox events failed');
     }
     recordPublish(metrics, labels, 'success', (performance.now() - started) / 1000, telemetryFailed);
     backoff.reset();
 
+    const published = ready.map((r) => r.raw);
     let after: OutboxDocument | null;
     try {
-      after = await complete(
-        target,
-        job.id,
-        owner,
-        ready.map((r) => r.raw),
-        rejected,
-      );
+      after = await complete(target, job.id, published, rejected);
     } catch (error) {
-      // The lease is still ours: the retry claims it again and publishes these events once more.
+      // The lease is kept (no other relay may publish these again before it expires): the retry
+      // claims it again and removes them before reading anything.
+      unpulled.set(lease, published);
       return retryLater(job, error, 'removing published events from the outbox failed');
     }
-    if (!after) {
-      logger.warn(
-        { collection: job.collection },
-        'outbox lease expired during a publish; its events go out again',
-      );
-      return;
-    }
-    backlog.set(job.collection, key, after._outbox);
-    // Events written while these were in flight.
-    if (after._outbox?.length && state === 'running') enqueue(job);
+    backlog.set(job.collection, key, after?._outbox);
+    // Removed before the release: the next holder only sees events not published yet.
+    const wanted = await releaseLease();
+    // Events written while these were in flight, seen by the removal or by another relay's claim.
+    if ((after?._outbox?.length || wanted) && state === 'running') enqueue(job);
   }
 
   async function send(entries: readonly OutboxEntry[]): Promise<void> {
@@ -261,18 +307,27 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
-  /** Reads every pending document: refreshes the backlog and queues those no live relay holds. */
+  /**
+   * The fallback poll: reads every pending document (a scan of each collection, off the path of a
+   * woken write), refreshes the backlog, deletes expired leases and queues the documents no other
+   * live relay holds, oldest first.
+   */
   function scan(names: readonly string[] = collections): Promise<void> {
     const task = (async () => {
+      let heldByOthers = new Set<string>();
+      try {
+        heldByOthers = await leases.othersLive();
+      } catch (error) {
+        logger.warn({ err: error }, 'reading the outbox leases failed');
+      }
       for (const name of names) {
         try {
           const docs = await collection(name)
-            .find(PENDING_FILTER, { projection: { _outbox: 1, _outboxLease: 1 } })
+            .find(PENDING_FILTER, { projection: { _outbox: 1 } })
             .toArray();
           backlog.replace(name, new Map(docs.map((d) => [idKey(d._id), d._outbox ?? []])));
-          const now = new Date();
           const oldestFirst = docs
-            .filter((d) => isClaimable(d, owner, now))
+            .filter((d) => !heldByOthers.has(leaseKey(name, d._id)))
             .sort((a, b) => firstTime(a) - firstTime(b));
           for (const doc of oldestFirst) enqueue({ collection: name, id: doc._id });
         } catch (error) {

@@ -1,6 +1,7 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { keepTrying, type Dependency, type Logger } from '@support-center/service-kit';
 import type { FileConfig } from '../config';
+import { measureOperation, type ObjectStoreMetrics } from './metrics';
 
 export interface BucketDependency extends Dependency {
   readonly client: S3Client;
@@ -8,7 +9,11 @@ export interface BucketDependency extends Dependency {
 }
 
 /** The object store bucket the file service owns; created when missing. */
-export function bucketDependency(config: FileConfig, logger: Logger): BucketDependency {
+export function bucketDependency(
+  config: FileConfig,
+  logger: Logger,
+  metrics: ObjectStoreMetrics,
+): BucketDependency {
   const client = new S3Client({
     endpoint: config.S3_ENDPOINT,
     region: config.S3_REGION,
@@ -17,7 +22,10 @@ export function bucketDependency(config: FileConfig, logger: Logger): BucketDepe
     maxAttempts: 1,
   });
   const bucket = config.S3_BUCKET;
-  const stop = keepTrying(() => ensureBucket(client, bucket), { what: 'object store', logger });
+  const stop = keepTrying(() => ensureBucket(client, bucket, metrics, logger), {
+    what: 'object store',
+    logger,
+  });
 
   return {
     name: 's3',
@@ -34,11 +42,24 @@ export function bucketDependency(config: FileConfig, logger: Logger): BucketDepe
   };
 }
 
-async function ensureBucket(client: S3Client, bucket: string): Promise<void> {
+async function ensureBucket(
+  client: S3Client,
+  bucket: string,
+  metrics: ObjectStoreMetrics,
+  logger: Logger,
+): Promise<void> {
   try {
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
     if (!(error instanceof S3ServiceException) || error.$metadata.httpStatusCode !== 404) throw error;
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const done = measureOperation(metrics, 'create_bucket', logger);
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      done('success');
+      logger.info({ bucket }, 'bucket created');
+    } catch (createError) {
+      done('error');
+      throw createError;
+    }
   }
 }

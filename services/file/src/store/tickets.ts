@@ -1,0 +1,40 @@
+import { applyOnce, type ApplyOutcome, type CloudEvent } from '@support-center/events';
+import type { Connection, mongo } from 'mongoose';
+import { guard } from './files';
+
+/** The projection of ticket events this service keeps: who requested each ticket. */
+export const TICKET_ACCESS_COLLECTION = 'ticket_access';
+
+interface TicketAccess {
+  _id: string;
+  requesterId: string;
+}
+
+/** Every ticket event names its ticket and requester (libs/events/src/schemas/tickets.ts). */
+interface TicketParties {
+  ticketId: string;
+  requesterId: string;
+}
+
+export interface TicketAccessProjection {
+  /** Records the ticket's requester from any ticket event, once per event id. */
+  apply(event: CloudEvent): Promise<ApplyOutcome>;
+  /** The requester of a ticket, or undefined when no event about it arrived yet. */
+  requesterOf(ticketId: string): Promise<string | undefined>;
+}
+
+export function createTicketAccessProjection(connection: Connection): TicketAccessProjection {
+  const tickets = () =>
+    connection.collection(TICKET_ACCESS_COLLECTION) as unknown as mongo.Collection<TicketAccess>;
+
+  return {
+    apply(event) {
+      const { ticketId, requesterId } = event.data as TicketParties;
+      return applyOnce(tickets(), { _id: ticketId }, { $set: { requesterId } }, event.id);
+    },
+    async requesterOf(ticketId) {
+      const doc = await guard(() => tickets().findOne({ _id: ticketId }));
+      return doc?.requesterId;
+    },
+  };
+}
