@@ -314,6 +314,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    */
   function scan(names: readonly string[] = collections): Promise<void> {
     const task = (async () => {
+      // Before the first connection mongoose buffers collection calls and hands back no cursor;
+      // the next poll finds the connection open.
+      if (connection.readyState !== 1) return;
       let heldByOthers = new Set<string>();
       try {
         heldByOthers = await leases.othersLive();
