@@ -11,3 +11,4 @@ export { parseExposition, sampleValue, type ExpositionFamily, type Sample } from
 export { promtoolCheckMetrics } from './promtool';
 export { startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
 export { describeServiceBasics, serviceEnv, type ServiceSuiteOptions } from './service-suite';
+export { startTestIssuer, type TestIssuer, type TestUser } from './test-issuer';
