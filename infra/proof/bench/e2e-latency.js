@@ -1,4 +1,3 @@
-/* global fetch, performance, clearTimeout */
 // End-to-end latency of the notification path, with every piece a real process: POST
 // /api/v1/tickets → the ticket.created frame on the requester's /ws/notifications socket (outbox,
 // relay, Kafka, realtime fan-out), and POST /api/v1/tickets/:id/assign → the ticket.assigned frame
@@ -13,16 +12,9 @@ const { Kafka, logLevel } = require('kafkajs');
 const WebSocket = require('ws');
 const { createEvent } = require('@support-center/events');
 const { startEngine } = require('@support-center/engines');
-const { startServiceProcess, startTestIssuer, waitFor } = require('@support-center/testing');
+const { benchArgs, startServiceProcess, startTestIssuer, waitFor } = require('@support-center/testing');
 
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split('--')
-    .filter(Boolean)
-    .map((a) => a.trim().split(/\s+/)),
-);
+const args = benchArgs();
 const TICKETS = Number(args.tickets ?? 300);
 const RATE = Number(args.rate ?? 20);
 const WARMUP = Number(args.warmup ?? 20);

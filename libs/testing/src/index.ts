@@ -12,3 +12,4 @@ export { promtoolCheckMetrics } from './promtool';
 export { startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
 export { describeServiceBasics, serviceEnv, type ServiceSuiteOptions } from './service-suite';
 export { startTestIssuer, type TestIssuer, type TestUser } from './test-issuer';
+export { benchArgs, benchEngines, type BenchEngines } from './bench';

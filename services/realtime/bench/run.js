@@ -1,4 +1,3 @@
-/* global fetch */
 // 5,000 concurrent /chat connections on one realtime instance: memory per connection, broadcast
 // latency (post → every member's frame) and notification latency (ticket event produced to Kafka
 // → /ws/notifications frame), measured while those connections stay open.
@@ -7,45 +6,19 @@
 // Loopback only; bounded: every phase has a deadline and the run ends by itself.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { Kafka, logLevel } = require('kafkajs');
 const WebSocket = require('ws');
 const { createEvent } = require('@support-center/events');
-const { startTestIssuer, getFreePort, waitFor } = require('@support-center/testing');
+const { benchArgs, benchEngines, getFreePort, startTestIssuer, waitFor } = require('@support-center/testing');
 
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split('--')
-    .filter(Boolean)
-    .map((a) => a.trim().split(/\s+/)),
-);
+const args = benchArgs();
 const CONNECTIONS = Number(args.connections ?? 5000);
 const MESSAGES = Number(args.messages ?? 40);
 const EVENTS = Number(args.events ?? 200);
 const BATCH = 250;
 const PHASE_TIMEOUT_MS = 120_000;
-
-async function engines() {
-  if (process.env.MONGO_URL && process.env.KAFKA_BROKERS)
-    return { mongo: process.env.MONGO_URL, kafka: process.env.KAFKA_BROKERS, stop: async () => {} };
-  const { startEngine } = require('@support-center/engines');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'realtime-bench-'));
-  const started = await Promise.all(
-    ['mongo', 'kafka'].map((name) => startEngine(name, { dataDir: path.join(dir, name) })),
-  );
-  return {
-    mongo: started[0].url,
-    kafka: started[1].url,
-    stop: async () => {
-      await Promise.all(started.map((e) => e.stop()));
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function startService(env) {
   const port = await getFreePort();
@@ -100,7 +73,7 @@ function deadline(promise, what) {
 }
 
 async function main() {
-  const engine = await engines();
+  const engine = await benchEngines('realtime');
   const issuer = await startTestIssuer();
   const id = randomBytes(4).toString('hex');
   const prefix = `bench-${id}.`;

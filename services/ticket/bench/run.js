@@ -1,47 +1,19 @@
-/* global fetch */
 // Throughput and p99 of GET /api/v1/tickets/:id and POST /api/v1/tickets with ENABLE_METRICS on and
 // off, in the same run: two service processes on the same engines, measured in alternating rounds.
 // Usage: npm run bench -w services/ticket [-- --rounds 3 --duration 8 --connections 10]
 // Uses the engines KAFKA_BROKERS and MONGO_URL name, or starts its own on free ports.
 const { spawn } = require('node:child_process');
-const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const autocannon = require('autocannon');
-const { startTestIssuer, getFreePort, waitFor } = require('@support-center/testing');
+const { benchArgs, benchEngines, getFreePort, startTestIssuer, waitFor } = require('@support-center/testing');
 
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split('--')
-    .filter(Boolean)
-    .map((a) => a.trim().split(/\s+/)),
-);
+const args = benchArgs();
 const ROUNDS = Number(args.rounds ?? 3);
 const DURATION = Number(args.duration ?? 8);
 const CONNECTIONS = Number(args.connections ?? 10);
 const WARMUP = 3;
-
-async function engines() {
-  if (process.env.MONGO_URL && process.env.KAFKA_BROKERS)
-    return { mongo: process.env.MONGO_URL, kafka: process.env.KAFKA_BROKERS, stop: async () => {} };
-  const { startEngine } = require('@support-center/engines');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticket-bench-'));
-  const started = await Promise.all(
-    ['mongo', 'kafka'].map((name) => startEngine(name, { dataDir: path.join(dir, name) })),
-  );
-  const [mongo, kafka] = started;
-  return {
-    mongo: mongo.url,
-    kafka: kafka.url,
-    stop: async () => {
-      await Promise.all(started.map((e) => e.stop()));
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function startService(env) {
   const port = await getFreePort();
@@ -68,7 +40,7 @@ function run(options) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main() {
-  const engine = await engines();
+  const engine = await benchEngines('ticket');
   const issuer = await startTestIssuer();
   const id = randomBytes(4).toString('hex');
   const common = {

@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEngine } from '@support-center/engines';
+
+/** `--name value` pairs of a benchmark's command line; a bare `--flag` maps to an empty string. */
+export function benchArgs(argv: readonly string[] = process.argv.slice(2)): Record<string, string> {
+  return Object.fromEntries(
+    argv
+      .join(' ')
+      .split('--')
+      .filter(Boolean)
+      .map((arg) => {
+        const [name = '', value = ''] = arg.trim().split(/\s+/);
+        return [name, value];
+      }),
+  );
+}
+
+export interface BenchEngines {
+  mongo: string;
+  kafka: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * MongoDB and Kafka for a benchmark: the ones MONGO_URL and KAFKA_BROKERS name, or a FerretDB and
+ * a Kafka of its own on free ports with temporary data, removed by `stop()`.
+ */
+export async function benchEngines(label: string): Promise<BenchEngines> {
+  if (process.env.MONGO_URL && process.env.KAFKA_BROKERS) {
+    return { mongo: process.env.MONGO_URL, kafka: process.env.KAFKA_BROKERS, stop: async () => {} };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${label}-bench-`));
+  const [mongo, kafka] = await Promise.all([
+    startEngine('mongo', { dataDir: path.join(dir, 'mongo') }),
+    startEngine('kafka', { dataDir: path.join(dir, 'kafka') }),
+  ]);
+  return {
+    mongo: mongo.url,
+    kafka: kafka.url,
+    async stop() {
+      await Promise.all([mongo.stop(), kafka.stop()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
