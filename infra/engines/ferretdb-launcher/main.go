@@ -4,6 +4,8 @@
 // generated and not in the module, upstream issue #2982), so support-engines builds this
 // small main that embeds the github.com/FerretDB/FerretDB/ferretdb package instead.
 // Embedded mode opens no debug port, writes no state file and sends no telemetry.
+//
+// It also adds the `_id` expression index FerretDB's SQLite queries need (idindex.go).
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -56,6 +59,12 @@ func run(listen, dataDir, logLevel string, exitOnStdinEOF bool) error {
 
 	// The URL must end with a slash (it names a directory). synchronous(OFF) is still
 	// safe against a process kill (only an OS crash could lose the tail of the WAL).
+	// Before FerretDB opens the files: index existing collections with nobody to wait on.
+	indexer := newIDIndexer(abs, time.Second, logger)
+	if n := indexer.pass(context.Background()); n > 0 {
+		logger.Info("id index: indexed existing collections", slog.Int("tables", n))
+	}
+
 	sqliteURL := (&url.URL{Scheme: "file", Opaque: abs + "/"}).String() + "?_pragma=synchronous(OFF)"
 
 	f, err := ferretdb.New(&ferretdb.Config{
@@ -78,5 +87,12 @@ func run(listen, dataDir, logLevel string, exitOnStdinEOF bool) error {
 		}()
 	}
 
-	return f.Run(ctx)
+	// Then keep up with collections FerretDB creates. The indexer stops with FerretDB
+	// (signal, stdin EOF, or Run failing) and has closed its connections before we return.
+	indexCtx, stopIndexer := context.WithCancel(ctx)
+	waitIndexer := indexer.start(indexCtx)
+	err = f.Run(ctx)
+	stopIndexer()
+	waitIndexer()
+	return err
 }

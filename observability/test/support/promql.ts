@@ -87,10 +87,45 @@ export function catalogProblems(expr: string, known = knownSeries()): string[] {
   return problems;
 }
 
-/** Grafana's variables replaced by values Prometheus accepts. */
-export function withGrafanaVariables(expr: string, rateInterval = '1m'): string {
-  return expr
-    .replace(/\$__rate_interval|\$__interval/g, rateInterval)
-    .replace(/\$__range/g, '1h')
-    .replace(/\$service|\$instance/g, '.+');
+/**
+ * Grafana's variables replaced by values Prometheus accepts: the dashboard's own variables by the
+ * value given for each in `values` (see `allValues`), any other `$service`/`$instance` by `.+`.
+ */
+export function withGrafanaVariables(
+  expr: string,
+  rateInterval = '1m',
+  values: Readonly<Record<string, string>> = {},
+): string {
+  let substituted = expr.replace(/\$__rate_interval|\$__interval/g, rateInterval).replace(/\$__range/g, '1h');
+  // Longest names first, so `$service` never eats the start of `$services`.
+  for (const name of Object.keys(values).sort((a, b) => b.length - a.length)) {
+    substituted = substituted.replace(new RegExp(`\\$${name}\\b`, 'g'), values[name] as string);
+  }
+  return substituted.replace(/\$service|\$instance/g, '.+');
+}
+
+interface TemplatedDashboard {
+  templating?: { list?: readonly { name?: string; allValue?: string; definition?: string }[] };
+}
+
+/** What Grafana puts in place of each variable of a dashboard when "All" is selected. */
+export function allValues(dashboard: TemplatedDashboard): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const variable of dashboard.templating?.list ?? []) {
+    if (variable.name && variable.allValue !== undefined) values[variable.name] = variable.allValue;
+  }
+  return values;
+}
+
+/** The `label_values(selector, label)` queries of a dashboard's variables, as their parts. */
+export function variableQueries(
+  dashboard: TemplatedDashboard,
+): { name: string; selector: string; label: string }[] {
+  const found: { name: string; selector: string; label: string }[] = [];
+  for (const variable of dashboard.templating?.list ?? []) {
+    const match = /^label_values\((.+),\s*(\w+)\)$/.exec(variable.definition ?? '');
+    if (variable.name && match)
+      found.push({ name: variable.name, selector: match[1] as string, label: match[2] as string });
+  }
+  return found;
 }

@@ -5,7 +5,14 @@ import { runCommand } from './run-command';
 import { hashFiles } from './stamp';
 import type { InstallContext, InstallStep } from './step';
 
-const LAUNCHER_SOURCES = ['go.mod', 'go.sum', 'main.go'].map((file) => path.join(ferretdbLauncherDir, file));
+/** go.mod, go.sum and every Go source file: a change to any of them must rebuild the launcher. */
+function launcherSources(): string[] {
+  const goFiles = fs
+    .readdirSync(ferretdbLauncherDir)
+    .filter((file) => file.endsWith('.go'))
+    .sort();
+  return ['go.mod', 'go.sum', ...goFiles].map((file) => path.join(ferretdbLauncherDir, file));
+}
 
 /** Our FerretDB launcher, built from the committed Go module (go.sum pins every module). */
 export function ferretdbStep(context: InstallContext): InstallStep {
@@ -15,7 +22,7 @@ export function ferretdbStep(context: InstallContext): InstallStep {
     tools: ['go'],
     stampFile: path.join(path.dirname(binary), '.stamp'),
     outputs: [binary],
-    digest: () => hashFiles(LAUNCHER_SOURCES),
+    digest: () => hashFiles(launcherSources()),
     async run({ env, log }) {
       fs.mkdirSync(path.dirname(binary), { recursive: true });
       const staging = `${binary}.partial`;

@@ -10,6 +10,9 @@ export interface HttpMetricsOptions {
   router: () => ListableRouter;
 }
 
+/** Node accepts some 34 methods; the rest share one label value, so a scanner cannot add series per method. */
+const LABELLED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 type Middleware = (req: IncomingMessage & { path?: string }, res: ServerResponse, next: () => void) => void;
 
 /**
@@ -22,7 +25,8 @@ export function httpMetrics({ aggregate, router }: HttpMetricsOptions): Middlewa
   return function recordHttpMetrics(req, res, next) {
     const startedAt = performance.now();
     const method = req.method ?? 'GET';
-    const route = aggregate.start(routes.resolve(method, req.path ?? pathOf(req.url)), method);
+    const methodLabel = LABELLED_METHODS.has(method) ? method : 'OTHER';
+    const route = aggregate.start(routes.resolve(method, req.path ?? pathOf(req.url)), methodLabel);
     const bodyBytes = countBodyBytes(res);
     res.once('close', () => {
       aggregate.finish(
@@ -62,13 +66,14 @@ function countBodyBytes(res: ServerResponse): () => number {
       bytes += chunk.byteLength;
     }
   };
-  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
-    count(chunk, rest[0]);
-    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  // Fixed parameters rather than rest arguments: these run for every chunk of every response.
+  res.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown, callback?: unknown) {
+    count(chunk, encoding);
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, encoding, callback);
   } as ServerResponse['write'];
-  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
-    if (typeof chunk !== 'function') count(chunk, rest[0]);
-    return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  res.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown, callback?: unknown) {
+    if (typeof chunk !== 'function') count(chunk, encoding);
+    return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, encoding, callback);
   } as ServerResponse['end'];
   return () => bytes;
 }

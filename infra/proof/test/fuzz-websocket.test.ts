@@ -1,0 +1,247 @@
+import fc from 'fast-check';
+import { anyJson, nearValid } from './support/fuzz-arbitraries';
+import { FuzzSocket, isErrorFrame, type Frame } from './support/fuzz-socket';
+import {
+  assertAlive,
+  scrape,
+  sendJson,
+  startFuzzStack,
+  type FuzzStack,
+  type MetricsSnapshot,
+} from './support/fuzz-stack';
+
+/**
+ * WebSocket garbage and floods on /chat and /ws/notifications (issue 22, "Bad input"), against
+ * realtime as a real process fed by a real ticket service: every bad frame gets an error frame and
+ * the connection stays usable, floods are rate-limited, and the process, its memory and its
+ * metric series stay within bounds.
+ */
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const RSS_BOUND_BYTES = 350 * 1024 * 1024;
+const SERIES_GROWTH_BOUND = 200;
+/** realtime's defaults (services/realtime/src/config.ts). */
+const MAX_FRAME_BYTES = 16_384;
+const RATE_BURST = 10;
+
+describe('WebSocket garbage and floods', () => {
+  let stack: FuzzStack;
+  let realtimeUrl: string;
+  let ticketId: string;
+  let before: MetricsSnapshot;
+
+  beforeAll(async () => {
+    stack = await startFuzzStack(['ticket', 'realtime'], 'fuzz_ws');
+    realtimeUrl = stack.service('realtime').url;
+    const created = await sendJson(
+      stack.service('ticket').url,
+      'POST',
+      '/api/v1/tickets',
+      { title: 'Chatty', description: 'A room to fuzz', category: 'software', priority: 'low' },
+      stack.tokens.employee,
+    );
+    expect(created.status).toBe(201);
+    ticketId = (JSON.parse(created.text) as { id: string }).id;
+    // realtime learns of the ticket from Kafka: join until the room answers with its history.
+    const probe = await FuzzSocket.open(realtimeUrl, '/chat', stack.tokens.employee);
+    for (let attempt = 0; ; attempt++) {
+      const from = probe.frames.length;
+      probe.send(JSON.stringify({ type: 'join', ticketId }));
+      const answer = await probe.next((f) => f.ticketId === ticketId, from);
+      if (answer.type === 'history') break;
+      if (attempt > 100) throw new Error(`the room never opened: ${JSON.stringify(answer)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await probe.close();
+    before = await scrape(stack.service('realtime'));
+  }, 120_000);
+
+  afterAll(async () => {
+    expect(await stack?.stop()).toEqual({ ticket: 0, realtime: 0 });
+  });
+
+  /** Sends `join` as a sentinel: frames are handled in order, so its answer follows every earlier one. */
+  async function sentinel(socket: FuzzSocket): Promise<void> {
+    const from = socket.frames.length;
+    socket.send(JSON.stringify({ type: 'join', ticketId }));
+    await socket.next((f) => f.type === 'history' && f.ticketId === ticketId, from);
+  }
+
+  function expectWellFormed(socket: FuzzSocket, from = 0): void {
+    expect(socket.unparsable).toEqual([]);
+    for (const frame of socket.frames.slice(from)) {
+      expect(['history', 'message', 'error', 'notification']).toContain(frame.type);
+      if (frame.type === 'error') expect(isErrorFrame(frame)).toBe(true);
+    }
+  }
+
+  it('/chat answers any JSON, near-valid frame or binary garbage with an error frame and stays open', async () => {
+    const socket = await FuzzSocket.open(realtimeUrl, '/chat', stack.tokens.agent);
+    const frame = fc.oneof(
+      { weight: 2, arbitrary: anyJson.map((v) => ({ data: JSON.stringify(v) ?? 'null', binary: false })) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .constantFrom<Record<string, unknown>>(
+            { type: 'join', ticketId },
+            { type: 'leave', ticketId },
+            { type: 'resync', ticketId, afterSeq: 0 },
+            { type: 'message', ticketId, body: 'hi' },
+          )
+          .chain((valid) => nearValid(valid))
+          .map((v) => ({ data: JSON.stringify(v), binary: false })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.uint8Array({ maxLength: 512 }).map((b) => ({ data: Buffer.from(b), binary: true })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((s) => ({ data: s, binary: false })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .constantFrom(
+            '{"type":"join","ticketId":"x","__proto__":{"role":"admin"}}',
+            '{"type":"message","ticketId":{"$ne":null},"body":"x"}',
+            '{"type":"resync","ticketId":"x","afterSeq":1e308}',
+            '{"type":"resync","ticketId":"x","afterSeq":-1}',
+            '{"type":"constructor"}',
+            '{"type":"__proto__"}',
+            '',
+            'null',
+            '[]',
+          )
+          .map((data) => ({ data, binary: false })),
+      },
+    );
+    await fc.assert(
+      fc.asyncProperty(frame, async ({ data, binary }) => {
+        const from = socket.frames.length;
+        socket.send(data, binary);
+        await sentinel(socket);
+        if (!socket.open)
+          throw new Error(`the socket closed (${socket.closeCode}) after ${String(data).slice(0, 200)}`);
+        for (const f of socket.frames.slice(from)) {
+          if (f.type === 'error' && !isErrorFrame(f))
+            throw new Error(`malformed error frame ${JSON.stringify(f)}`);
+          if (f.type === 'error' && f.code === 'UNAVAILABLE')
+            throw new Error(`server-side failure on ${String(data).slice(0, 200)}: ${JSON.stringify(f)}`);
+        }
+      }),
+      { numRuns: RUNS, endOnFailure: true },
+    );
+    expectWellFormed(socket);
+    await socket.close();
+  });
+
+  it('/chat answers a frame over WS_MAX_FRAME_BYTES with FRAME_TOO_LARGE, and one over 1 MiB with close 1009', async () => {
+    const socket = await FuzzSocket.open(realtimeUrl, '/chat', stack.tokens.employee);
+    socket.send(JSON.stringify({ type: 'message', ticketId, body: 'x'.repeat(MAX_FRAME_BYTES * 2) }));
+    const error = await socket.next((f) => f.type === 'error');
+    expect(error.code).toBe('FRAME_TOO_LARGE');
+    await sentinel(socket);
+    socket.send(Buffer.alloc(2 * 1024 * 1024, 0x7b), true);
+    await socket.next(() => false, 0, 1).catch(() => undefined);
+    const closed = await new Promise<number>((resolve) => {
+      if (socket.closeCode !== undefined) resolve(socket.closeCode);
+      else socket.ws.once('close', (code: number) => resolve(code));
+    });
+    expect(closed).toBe(1009);
+    await assertAlive(stack.service('realtime'));
+  });
+
+  it('/ws/notifications answers any frame with INVALID_FRAME and stays open', async () => {
+    const socket = await FuzzSocket.open(realtimeUrl, '/ws/notifications', stack.tokens.employee);
+    const inputs: (string | Buffer)[] = [
+      '{"type":"join"}',
+      'not json',
+      Buffer.from([0, 1, 2, 255]),
+      '{"__proto__":{}}',
+      'x'.repeat(50_000),
+    ];
+    for (const input of inputs) socket.send(input, Buffer.isBuffer(input));
+    await waitForCount(socket, (f) => f.type === 'error', inputs.length);
+    expect(socket.frames.filter((f) => f.type === 'error').every((f) => f.code === 'INVALID_FRAME')).toBe(
+      true,
+    );
+    expect(socket.open).toBe(true);
+    expectWellFormed(socket);
+    await socket.close();
+  });
+
+  it('rate-limits a message flood on /chat with RATE_LIMITED frames and stores at most the burst', async () => {
+    const socket = await FuzzSocket.open(realtimeUrl, '/chat', stack.tokens.employee);
+    await sentinel(socket);
+    const from = socket.frames.length;
+    const FLOOD = 300;
+    for (let i = 0; i < FLOOD; i++)
+      socket.send(JSON.stringify({ type: 'message', ticketId, body: `flood ${i}` }));
+    await sentinel(socket);
+    // Let the stored ones come back as message frames.
+    await new Promise((r) => setTimeout(r, 500));
+    const frames = socket.frames.slice(from);
+    const limited = frames.filter((f) => f.type === 'error' && f.code === 'RATE_LIMITED').length;
+    const posted = frames.filter(
+      (f) => f.type === 'message' && typeof f.body === 'string' && f.body.startsWith('flood '),
+    ).length;
+    process.stdout.write(`chat flood: ${FLOOD} sent, ${posted} posted, ${limited} rate-limited\n`);
+    expect(limited).toBeGreaterThanOrEqual(FLOOD - RATE_BURST - 20);
+    expect(posted + limited).toBeLessThanOrEqual(FLOOD);
+    expect(socket.open).toBe(true);
+    expectWellFormed(socket, from);
+    await socket.close();
+  });
+
+  it('survives a flood of garbage frames and of connections', async () => {
+    const garbage = await FuzzSocket.open(realtimeUrl, '/chat', stack.tokens.agent);
+    for (let i = 0; i < 2000; i++)
+      garbage.send(i % 2 ? `{"type":${i}` : Buffer.from([i & 255, 0, 255]), i % 2 === 0);
+    await sentinel(garbage);
+    expect(garbage.frames.filter((f) => f.type === 'error' && f.code === 'INVALID_FRAME').length).toBe(2000);
+    await garbage.close();
+
+    const sockets = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        FuzzSocket.open(
+          realtimeUrl,
+          i % 2 ? '/chat' : '/ws/notifications',
+          stack.tokens[i % 3 ? 'employee' : 'agent'],
+        ),
+      ),
+    );
+    for (const s of sockets) s.send('garbage');
+    await Promise.all(sockets.map((s) => s.next((f) => f.type === 'error')));
+    // Half close politely, half vanish without a close frame.
+    await Promise.all(sockets.map((s, i) => (i % 2 ? s.close() : Promise.resolve(s.ws.terminate()))));
+    await assertAlive(stack.service('realtime'));
+  });
+
+  it('stays up, within its memory bound, with bounded metric series and no leftover connections', async () => {
+    const service = stack.service('realtime');
+    await assertAlive(service);
+    let after = await scrape(service);
+    // Terminated sockets are noticed by the server's next read; wait for the gauge to settle.
+    for (let i = 0; i < 50 && /websocket_active_connections\{[^}]*\} [1-9]/.test(after.text); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await scrape(service);
+    }
+    process.stdout.write(
+      `fuzz-websocket bounds: realtime rss ${(before.rssBytes / 2 ** 20).toFixed(0)} → ${(after.rssBytes / 2 ** 20).toFixed(0)} MiB, ` +
+        `series ${before.series} → ${after.series}\n`,
+    );
+    expect(after.rssBytes).toBeLessThan(RSS_BOUND_BYTES);
+    expect(after.series - before.series).toBeLessThanOrEqual(SERIES_GROWTH_BOUND);
+    expect(after.text).not.toMatch(/websocket_active_connections\{[^}]*\} [1-9]/);
+  });
+});
+
+async function waitForCount(socket: FuzzSocket, match: (f: Frame) => boolean, count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (socket.frames.filter(match).length < count) {
+    if (Date.now() > deadline)
+      throw new Error(`only ${socket.frames.filter(match).length} of ${count} frames arrived`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
