@@ -15,9 +15,12 @@ export function readinessProbe(
 ): Worker {
   let states: DependencyState[] = [];
   let timer: NodeJS.Timeout | undefined;
-  const probe = async () => {
-    states = await checker.checkAll();
-  };
+  let inFlight: Promise<void> | undefined;
+  const probe = () =>
+    (inFlight ??= checker
+      .checkAll()
+      .then((checked) => void (states = checked))
+      .finally(() => (inFlight = undefined)));
   const observe = (result: {
     observe(value: number, labels: { dependency: string; required: string }): void;
   }) => {
@@ -39,6 +42,8 @@ export function readinessProbe(
     },
     async stop() {
       clearInterval(timer);
+      // The clients close right after the workers stop: no check may still be using them.
+      await inFlight;
       metrics.service_dependency_up.removeCallback(observe);
     },
   };

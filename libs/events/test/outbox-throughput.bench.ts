@@ -7,11 +7,10 @@ import { collect, commentEvent, type Collector } from './outbox-support';
 
 /**
  * Woken publishes per second with a collection of many documents: a benchmark, run on demand
- * (`OUTBOX_BENCH=1 npx jest libs/events/test/outbox-throughput --selectProjects libs/events`).
+ * (`npm run bench -w libs/events`; a benchmark, so not part of the test run).
  * `OUTBOX_BENCH_DOCS` (5000), `OUTBOX_BENCH_EVENTS` (200) and `OUTBOX_BENCH_WRITERS` (10) size it;
  * each write inserts a new document with its event, or updates one with `OUTBOX_BENCH_WRITE=update`.
  */
-const run = process.env.OUTBOX_BENCH ? describe : describe.skip;
 const DOCS = Number(process.env.OUTBOX_BENCH_DOCS ?? 5_000);
 const EVENTS = Number(process.env.OUTBOX_BENCH_EVENTS ?? 200);
 const WRITERS = Number(process.env.OUTBOX_BENCH_WRITERS ?? 10);
@@ -20,7 +19,7 @@ const UPDATES = process.env.OUTBOX_BENCH_WRITE === 'update';
 const ns = testNamespace('outbox throughput');
 const COLLECTION = 'tickets';
 
-run('outbox relay throughput', () => {
+describe('outbox relay throughput', () => {
   let telemetry: Telemetry;
   let connection: Connection;
   let kafka: Kafka;
