@@ -23,8 +23,8 @@ const VARIANTS: Variant[] = [
   ...(process.env.BENCH_VARIANTS === 'all'
     ? [
         {
-          name: 'true, no auto-instrumentation',
-          env: { ENABLE_METRICS: 'true', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'none' },
+          name: 'true, with the tracing instrumentations',
+          env: { ENABLE_METRICS: 'true', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express,kafkajs,mongodb' },
         },
       ]
     : []),
