@@ -1,17 +1,2 @@
-import net from 'node:net';
-
-/** A TCP port on 127.0.0.1 that was free a moment ago (chosen by the OS). */
-export function getFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export const freePort = getFreePort;
+/** A TCP port on 127.0.0.1 that was free a moment ago (chosen by the OS); the engines' own helper. */
+export { freePort as getFreePort, freePort } from '@support-center/engines';
