@@ -1,8 +1,5 @@
+import { booleanFlag } from '@support-center/telemetry';
 import { z } from 'zod';
-
-const booleanString = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** Express's `trust proxy`: true/false, a hop count, or a comma-separated list of addresses/subnets. */
 const trustProxy = z
@@ -23,7 +20,7 @@ export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
   return z.object({
     PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-    ENABLE_METRICS: booleanString.default(true),
+    ENABLE_METRICS: booleanFlag.default(true),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     KAFKA_BROKERS: z
       .string()

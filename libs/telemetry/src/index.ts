@@ -1,5 +1,6 @@
 export { startTelemetry, METER_NAME, type Telemetry, type TelemetryOptions } from './start-telemetry';
 export {
+  booleanFlag,
   readTelemetrySettings,
   TelemetrySettingsError,
   TRACING_INSTRUMENTATIONS,

@@ -8,12 +8,13 @@ import { z } from 'zod';
  */
 export const TRACING_INSTRUMENTATIONS = 'http,express,kafkajs,mongodb';
 
-const boolean = z
+/** A true/false environment variable; services read ENABLE_METRICS with the same rule. */
+export const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const schema = z.object({
-  ENABLE_METRICS: boolean.default(true),
+  ENABLE_METRICS: booleanFlag.default(true),
   OTEL_TRACES_EXPORTER: z.string().optional(),
   OTEL_LOGS_EXPORTER: z.string().optional(),
   OTEL_NODE_ENABLED_INSTRUMENTATIONS: z.string().optional(),
