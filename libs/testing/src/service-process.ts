@@ -11,11 +11,16 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Everything the service wrote to stdout and stderr so far. */
   output(): string;
-  /** Sends a signal and resolves with the exit code. */
+  /**
+   * Sends a signal and resolves with the exit code; a process still running STOP_GRACE_MS later
+   * is killed (code null), so a hung service never outlives its test.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 const REPO_ROOT = resolve(__dirname, '../../..');
+/** Longer than the kit's default shutdown deadline (10 s), within jest's hook timeout. */
+const STOP_GRACE_MS = 20_000;
 
 /**
  * Starts a built service (`services/<name>/dist/main.js`, as `npm start` does) on a free port
@@ -59,7 +64,12 @@ export async function startServiceProcess(
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (exitCode === undefined) child.kill(signal);
-      return exited;
+      const deadline = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(deadline);
+      }
     },
   };
 }

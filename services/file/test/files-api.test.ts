@@ -17,6 +17,7 @@ import {
   fileDocuments,
   generated,
   listObjects,
+  MALFORMED_ASF,
   pdf,
   PNG,
   startTestIssuer,
@@ -234,6 +235,13 @@ describe('file service API', () => {
       expect((await upload(users.alice, 'notes.txt', EXE)).status).toBe(415);
       expect((await upload(users.alice, 'setup.exe', Buffer.from('hello'))).status).toBe(415);
       expect((await upload(users.alice, 'noextension', Buffer.from('hello'))).status).toBe(415);
+    });
+
+    it('refuses a malformed ASF head that would hang the type detection, and keeps answering', async () => {
+      const { status, body } = await upload(users.alice, 'report.pdf', MALFORMED_ASF);
+      expect(status).toBe(415);
+      expect(body.error?.message).toMatch(/vnd\.ms-asf/);
+      expect((await upload(users.alice, 'report.pdf', pdf(1000))).status).toBe(201);
     });
 
     it('sanitizes traversal and control characters out of names', async () => {

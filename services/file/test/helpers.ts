@@ -30,6 +30,12 @@ export function pdf(size: number): Buffer {
 /** A Windows executable header: what a disguised `.pdf` really is. */
 export const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(510, 0x90)]);
 
+/** An ASF header whose first object claims a size of 0: file-type 16 alone never returns on it. */
+export const MALFORMED_ASF = Buffer.concat([
+  Buffer.from('3026b2758e66cf11a6d900aa0062ce6c', 'hex'),
+  Buffer.alloc(4084),
+]);
+
 export interface UploadInput {
   ticketId?: string;
   filename: string;

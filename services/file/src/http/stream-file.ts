@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { fromBuffer } from 'file-type';
 import { AppError } from '@support-center/service-kit';
+import { detectType } from '../domain/detect-type';
 import { decideType, DETECTION_BYTES, type FileType } from '../domain/file-types';
 import { extensionOf, sanitizeFileName } from '../domain/file-name';
 import type { ObjectStore } from '../store/objects';
@@ -49,7 +49,7 @@ export async function streamFile(options: StreamFileOptions): Promise<StreamedFi
 
   const { chunks, ended } = await readHead(next, DETECTION_BYTES);
   const head = Buffer.concat(chunks);
-  const decision = decideType(extensionOf(name), await fromBuffer(head), head);
+  const decision = decideType(extensionOf(name), await detectType(head), head);
   if (!decision.accepted) {
     throw new AppError('UNSUPPORTED_MEDIA_TYPE', {
       message: decision.reason,
