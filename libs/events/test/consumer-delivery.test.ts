@@ -1,4 +1,4 @@
-import { sampleValue, waitFor } from '@support-center/testing';
+import { keepTraceContext, sampleValue, waitFor } from '@support-center/testing';
 import { trace, context as otelContext } from '@opentelemetry/api';
 import { applyOnce, CONSUME_STATUS, type HandlerContext } from '../src';
 import { commented, consumerHarness } from './consumer-harness';
@@ -142,10 +142,15 @@ describe('event consumer delivery', () => {
         'ticket.commented': async () => void seen.push(trace.getSpanContext(otelContext.active())?.traceId),
       },
     });
-    await consumer.start();
-    await s.publish([commented('T-4')], { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
-
-    await waitFor(() => seen.length === 1, { timeoutMs: 20_000, message: 'the event handled' });
+    // As in a service that exports traces; without, no trace context is kept.
+    const stopKeepingTraceContext = keepTraceContext();
+    try {
+      await consumer.start();
+      await s.publish([commented('T-4')], { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+      await waitFor(() => seen.length === 1, { timeoutMs: 20_000, message: 'the event handled' });
+    } finally {
+      stopKeepingTraceContext();
+    }
     expect(seen).toEqual([traceId]);
   });
 });

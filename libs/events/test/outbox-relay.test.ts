@@ -1,6 +1,6 @@
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { startTelemetry, type Telemetry } from '@support-center/telemetry';
-import { kafkaBrokers, testNamespace, waitFor } from '@support-center/testing';
+import { keepTraceContext, kafkaBrokers, testNamespace, waitFor } from '@support-center/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import {
@@ -42,7 +42,10 @@ describe('outbox relay', () => {
   const tickets = () => connection.collection(COLLECTION);
   const leases = () => connection.collection<{ _id: string }>(OUTBOX_LEASES_COLLECTION);
 
+  // As in a service that exports traces: the relay sends each write's trace context.
+  let stopKeepingTraceContext: () => void;
   beforeAll(async () => {
+    stopKeepingTraceContext = keepTraceContext();
     telemetry = startTelemetry({ serviceName: 'outbox-test', serviceVersion: '0.0.0', env: {} });
     connection = await mongoose.createConnection(ns.mongoUrl()).asPromise();
     kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
@@ -61,6 +64,7 @@ describe('outbox relay', () => {
     await collector?.stop();
     await connection?.close();
     await telemetry?.shutdown();
+    stopKeepingTraceContext();
   });
 
   it('publishes a woken write within milliseconds, keyed by aggregate, with its trace context', async () => {

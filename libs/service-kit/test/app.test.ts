@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import request from 'supertest';
 import { startTelemetry, type Telemetry } from '@support-center/telemetry';
 import {
@@ -44,8 +43,8 @@ function build(
       app.get('/limited', () => {
         throw new AppError('RATE_LIMITED', { headers: { 'Retry-After': '30' } });
       });
-      app.get('/trace', (_req, res) => {
-        res.json({ traceId: trace.getActiveSpan()?.spanContext().traceId ?? null });
+      app.get('/trace', (req, res) => {
+        res.json({ traceId: (req.log.bindings().trace_id as string | undefined) ?? null });
       });
       app.get('/items/:id', (req, res) => {
         res.json({ id: req.params.id });
@@ -194,14 +193,19 @@ describe('createApp', () => {
   });
 
   describe('trace context', () => {
-    it("continues the caller's trace from traceparent, and starts none without it", async () => {
+    it("logs the caller's trace id from traceparent, and none without a valid one", async () => {
       const app = build(telemetry);
-      const traced = await request(app)
-        .get('/trace')
-        .set('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')
-        .expect(200);
-      expect(traced.body.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
-      expect((await request(app).get('/trace').expect(200)).body.traceId).toBeNull();
+      const traceId = async (traceparent?: string) => {
+        const req = request(app).get('/trace');
+        if (traceparent) void req.set('traceparent', traceparent);
+        return ((await req.expect(200)).body as { traceId: string | null }).traceId;
+      };
+      expect(await traceId('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe(
+        '4bf92f3577b34da6a3ce929d0e0e4736',
+      );
+      expect(await traceId()).toBeNull();
+      expect(await traceId('00-00000000000000000000000000000000-00f067aa0ba902b7-01')).toBeNull();
+      expect(await traceId('not a traceparent')).toBeNull();
     });
   });
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
 /**
- * The auto-instrumentations run when traces are exported. Without a trace exporter none run:
- * the HTTP instrumentation alone cost a cheap request about 40 % more CPU (docs/benchmarks.md),
- * and trace context still travels — the service kit reads `traceparent` from requests and the
- * events library carries it through Kafka. OTEL_NODE_ENABLED_INSTRUMENTATIONS overrides both.
+ * The auto-instrumentations run when traces are exported. Without a trace exporter none run (the
+ * HTTP instrumentation alone cost a cheap request about 40 % more CPU, docs/benchmarks.md), and no
+ * trace context is kept or sent on: the service kit only logs the caller's trace id.
+ * OTEL_NODE_ENABLED_INSTRUMENTATIONS overrides the selection.
  */
 export const TRACING_INSTRUMENTATIONS = 'http,express,kafkajs,mongodb';
 

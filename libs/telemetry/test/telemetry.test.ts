@@ -1,4 +1,5 @@
 import { parseExposition, promtoolCheckMetrics } from '@support-center/testing';
+import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import express from 'express';
 import request from 'supertest';
 import { families, prometheusType, startTelemetry, TelemetrySettingsError } from '../src';
@@ -46,6 +47,37 @@ describe('startTelemetry', () => {
       telemetry.metrics.events_published_total.add(1, { topic: 't', event_type: 'e', status: 'success' }),
     ).not.toThrow();
     await telemetry.shutdown();
+  });
+
+  it('keeps trace context only while traces are exported', async () => {
+    const span = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
+    const sentOn = () => {
+      const carrier: Record<string, string> = {};
+      context.with(trace.setSpanContext(ROOT_CONTEXT, span), () =>
+        propagation.inject(context.active(), carrier),
+      );
+      return carrier.traceparent;
+    };
+    const untraced = startTelemetry({ serviceName: 'svc', serviceVersion: '1', env: {} });
+    try {
+      expect(sentOn()).toBeUndefined();
+    } finally {
+      await untraced.shutdown();
+    }
+
+    // The SDK reads the exporter from the process environment; no instrumentation, so no span.
+    process.env.OTEL_TRACES_EXPORTER = 'console';
+    const traced = startTelemetry({
+      serviceName: 'svc',
+      serviceVersion: '1',
+      env: { OTEL_TRACES_EXPORTER: 'console', OTEL_NODE_ENABLED_INSTRUMENTATIONS: '' },
+    });
+    try {
+      expect(sentOn()).toBe(`00-${span.traceId}-${span.spanId}-01`);
+    } finally {
+      await traced.shutdown();
+      delete process.env.OTEL_TRACES_EXPORTER;
+    }
   });
 
   it('names an invalid ENABLE_METRICS value', () => {

@@ -13,3 +13,4 @@ export { startServiceProcess, type ServiceName, type ServiceProcess } from './se
 export { describeServiceBasics, serviceEnv, type ServiceSuiteOptions } from './service-suite';
 export { startTestIssuer, type TestIssuer, type TestUser } from './test-issuer';
 export { benchArgs, benchEngines, type BenchEngines } from './bench';
+export { keepTraceContext } from './trace-context';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { isValidTraceId, trace } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger';
 
@@ -19,7 +19,8 @@ export function requestContext(logger: Logger): RequestHandler {
   return function requestContext(req, res, next) {
     const incoming = req.get('x-request-id');
     req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    req.log = logger.child({ requestId: req.id });
+    const traceId = callersTraceId(req.headers.traceparent);
+    req.log = logger.child(traceId ? { requestId: req.id, trace_id: traceId } : { requestId: req.id });
     res.setHeader('X-Request-Id', req.id);
 
     const startedAt = performance.now();
@@ -37,19 +38,18 @@ export function requestContext(logger: Logger): RequestHandler {
       else if (res.statusCode >= 400) req.log.info(fields, 'request rejected');
       else req.log.debug(fields, 'request served');
     });
-    continueInCallersTrace(req.headers, next);
+    next();
   };
 }
 
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
+
 /**
- * Runs the rest of the request in the caller's trace when it sent `traceparent` and no HTTP
- * instrumentation has already done so, so logs and the events this request causes carry the
- * caller's trace id. Costs nothing for requests without the header.
+ * The trace id of the caller's `traceparent`, for the request's logs, when no span carries it:
+ * with tracing off the SDK keeps no trace context, and this costs nothing without the header.
  */
-function continueInCallersTrace(headers: Record<string, unknown>, next: () => void): void {
-  if (headers.traceparent === undefined || trace.getSpan(context.active())) {
-    next();
-    return;
-  }
-  context.with(propagation.extract(context.active(), headers), next);
+function callersTraceId(traceparent: string | string[] | undefined): string | undefined {
+  if (typeof traceparent !== 'string' || trace.getActiveSpan()) return undefined;
+  const traceId = TRACEPARENT.exec(traceparent)?.[1];
+  return traceId && isValidTraceId(traceId) ? traceId : undefined;
 }
