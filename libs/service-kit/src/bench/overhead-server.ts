@@ -3,9 +3,13 @@
  * route (the shape of a cached ticket read), so the instrumentation is most of what differs.
  * Telemetry starts first, as in a service's main.ts.
  */
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { startTelemetry } from '@support-center/telemetry';
 
 const telemetry = startTelemetry({ serviceName: 'bench', serviceVersion: '0.0.0' });
+// What a service does once it has published or consumed an event: with a context manager
+// registered (traces exported), this switches on the per-promise context tracking for good.
+context.with(ROOT_CONTEXT, () => {});
 
 async function main(): Promise<void> {
   const { baseConfigSchema, loadConfig, startService } = await import('../index.js');
