@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isValidTraceId, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
+import { parseTraceParent } from '@opentelemetry/core';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger';
 
@@ -42,14 +43,11 @@ export function requestContext(logger: Logger): RequestHandler {
   };
 }
 
-const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
-
 /**
  * The trace id of the caller's `traceparent`, for the request's logs, when no span carries it:
  * with tracing off the SDK keeps no trace context, and this costs nothing without the header.
  */
 function callersTraceId(traceparent: string | string[] | undefined): string | undefined {
   if (typeof traceparent !== 'string' || trace.getActiveSpan()) return undefined;
-  const traceId = TRACEPARENT.exec(traceparent)?.[1];
-  return traceId && isValidTraceId(traceId) ? traceId : undefined;
+  return parseTraceParent(traceparent)?.traceId;
 }

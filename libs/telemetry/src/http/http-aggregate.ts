@@ -1,4 +1,5 @@
 import { ValueType, type HrTime } from '@opentelemetry/api';
+import { millisToHrTime } from '@opentelemetry/core';
 import {
   AggregationTemporality,
   DataPointType,
@@ -20,7 +21,7 @@ import { families } from '../catalog';
 export class HttpAggregate implements MetricProducer {
   private readonly routes = new Map<string, RouteStats>();
   private readonly handlers = new Map<string, HandlerStats>();
-  private readonly startTime: HrTime = hrTimeNow();
+  private readonly startTime: HrTime = millisToHrTime(Date.now());
 
   constructor(
     private readonly scopeName: string,
@@ -56,7 +57,7 @@ export class HttpAggregate implements MetricProducer {
   }
 
   async collect(): Promise<CollectionResult> {
-    const endTime = hrTimeNow();
+    const endTime = millisToHrTime(Date.now());
     const point = <T>(attributes: Record<string, string>, value: T): DataPoint<T> => ({
       startTime: this.startTime,
       endTime,
@@ -212,9 +213,4 @@ function histogram(
       },
     })),
   };
-}
-
-function hrTimeNow(): HrTime {
-  const ms = Date.now();
-  return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
 }
