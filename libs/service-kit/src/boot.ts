@@ -17,10 +17,7 @@ export interface BootOptions {
  */
 export function bootService({ name, packageDir, load }: BootOptions): void {
   const run = async () => {
-    const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
-      version: string;
-    };
-    const telemetry = startTelemetry({ serviceName: name, serviceVersion: version });
+    const telemetry = startTelemetry({ serviceName: name, serviceVersion: packageVersion(packageDir) });
     const service = await load();
     await service.start(telemetry);
   };
@@ -30,4 +27,9 @@ export function bootService({ name, packageDir, load }: BootOptions): void {
     process.stderr.write(`${name} failed to start: ${detail ?? String(error)}\n`);
     process.exit(1);
   });
+}
+
+/** The version in the package.json of `packageDir`: what telemetry and the OpenAPI documents report. */
+export function packageVersion(packageDir: string): string {
+  return (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -15,4 +15,5 @@ export {
   type StartServiceOptions,
 } from './start-service';
 export type { Worker } from './worker';
+export { packageVersion } from './boot';
 export * from './auth';

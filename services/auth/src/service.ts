@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   kafkaDependency,
   mongoDependency,
+  packageVersion,
   ROLES,
   startService,
   type KafkaDependency,
@@ -25,9 +25,7 @@ import { ThrottleStore } from './store/throttle';
 import { UserStore } from './store/users';
 import { UserAdmin } from './user-admin';
 
-const VERSION = (
-  JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
-).version;
+const VERSION = packageVersion(join(__dirname, '..'));
 
 /** Starts the auth service; `env` defaults to the process environment (tests pass their own). */
 export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = process.env) {

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createOutboxRelay, ensureTopics, TOPICS } from '@support-center/events';
 import {
   jwtAuth,
   kafkaDependency,
   mongoDependency,
+  packageVersion,
   startService,
   type KafkaDependency,
   type MongoDependency,
@@ -151,19 +151,10 @@ export function startTicketService({
         routes: ticketRoutes({
           tickets,
           auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL }),
-          version: packageVersion(),
+          version: packageVersion(join(__dirname, '..')),
         }),
         workers,
       };
     },
   });
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
-      .version;
-  } catch {
-    return '0.0.0';
-  }
 }
