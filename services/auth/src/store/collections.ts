@@ -1,6 +1,6 @@
 import type { Connection, mongo } from 'mongoose';
 import type { Role } from '@support-center/service-kit';
-import type { EndReason } from '../domain/sessions';
+import type { Session } from '../domain/sessions';
 import type { LoginMethod } from '../domain/users';
 
 /** The auth database's collections; users and sessions carry their pending events (`_outbox`). */
@@ -23,19 +23,11 @@ export interface UserDoc {
   _outbox?: string[];
 }
 
-export interface SessionDoc {
+/** A session as stored: its id as `_id`, with what only the store reads. */
+export interface SessionDoc extends Omit<Session, 'id'> {
   _id: string;
-  userId: string;
-  username: string;
-  role: Role;
-  method: LoginMethod;
-  createdAt: Date;
-  expiresAt: Date;
-  refreshHash: string;
   /** Hashes of refresh tokens already exchanged: presenting one again revokes the session. */
   usedHashes: string[];
-  endedAt: Date | null;
-  endReason: EndReason | null;
   _outbox?: string[];
 }
 
