@@ -48,13 +48,9 @@ export interface AuthCollections {
 /** The collections on the service's connection; they queue commands until it is open. */
 export function authCollections(connection: Connection): AuthCollections {
   return {
-    users: connection.collection<UserDoc>(COLLECTIONS.users) as unknown as mongo.Collection<UserDoc>,
-    sessions: connection.collection<SessionDoc>(
-      COLLECTIONS.sessions,
-    ) as unknown as mongo.Collection<SessionDoc>,
-    throttle: connection.collection<ThrottleDoc>(
-      COLLECTIONS.throttle,
-    ) as unknown as mongo.Collection<ThrottleDoc>,
+    users: connection.collection<UserDoc>(COLLECTIONS.users),
+    sessions: connection.collection<SessionDoc>(COLLECTIONS.sessions),
+    throttle: connection.collection<ThrottleDoc>(COLLECTIONS.throttle),
   };
 }
 

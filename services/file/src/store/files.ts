@@ -1,6 +1,6 @@
 import { AppError, DependencyUnavailableError } from '@support-center/service-kit';
 import { outboxFields, outboxUpdate, type CloudEvent } from '@support-center/events';
-import type { Connection, mongo } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { FileType } from '../domain/file-types';
 
 /** The collection of file metadata; its documents carry their pending events (`_outbox`). */
@@ -37,7 +37,7 @@ type StoredFile = FileRecord & { _outbox?: string[] };
 const LIVE = { deletedAt: { $exists: false } } as const;
 
 export function createFileRepository(connection: Connection): FileRepository {
-  const files = () => connection.collection(FILES_COLLECTION) as unknown as mongo.Collection<StoredFile>;
+  const files = () => connection.collection<StoredFile>(FILES_COLLECTION);
 
   return {
     async insert(record, event) {

@@ -1,5 +1,5 @@
 import { applyOnce, type ApplyOutcome, type CloudEvent } from '@support-center/events';
-import type { Connection, mongo } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { guard } from './files';
 
 /** The projection of ticket events this service keeps: who requested each ticket. */
@@ -24,8 +24,7 @@ export interface TicketAccessProjection {
 }
 
 export function createTicketAccessProjection(connection: Connection): TicketAccessProjection {
-  const tickets = () =>
-    connection.collection(TICKET_ACCESS_COLLECTION) as unknown as mongo.Collection<TicketAccess>;
+  const tickets = () => connection.collection<TicketAccess>(TICKET_ACCESS_COLLECTION);
 
   return {
     apply(event) {
