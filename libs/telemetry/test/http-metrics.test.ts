@@ -126,6 +126,24 @@ describe('httpMetrics', () => {
     ).toBeGreaterThanOrEqual(Buffer.byteLength(body));
   });
 
+  it('measures a response by its declared length, and a HEAD response as no body', async () => {
+    const sizes = async () => {
+      const families = await scrape(app);
+      const handler = { handler: '/items/:id' };
+      return {
+        sum: sampleValue(families, 'http_response_size_bytes_sum', handler) ?? 0,
+        count: sampleValue(families, 'http_response_size_bytes_count', handler) ?? 0,
+      };
+    };
+    const before = await sizes();
+    const got = await request(app).get('/items/12345').expect(200);
+    await request(app).head('/items/12345').expect(200);
+    const after = await sizes();
+    expect(after.count - before.count).toBe(2);
+    expect(after.sum - before.sum).toBe(Number(got.headers['content-length']));
+    expect(after.sum - before.sum).toBe(Buffer.byteLength(JSON.stringify({ id: '12345' })));
+  });
+
   it('counts a request in progress until its response is sent', async () => {
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));

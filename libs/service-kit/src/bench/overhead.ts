@@ -9,8 +9,10 @@ import autocannon from 'autocannon';
  * increase), and each variant is compared with the baseline round by round, so a machine that
  * slows down during the run does not count as overhead.
  */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+// Many short rounds rather than a few long ones: this machine's speed drifts over seconds, and
+// pairs taken close together cancel the drift out.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = 16;
 
 interface Variant {
@@ -79,9 +81,26 @@ async function round(url: string): Promise<Round> {
   return { requests, rps: result.requests.average, p99: result.latency.p99, cpuPerRequestUs: cpu / requests };
 }
 
-function median(values: number[]): number {
+/** The value below which `fraction` of `values` lie (nearest rank). */
+function quantile(values: number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+}
+
+function median(values: number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** Each round's own ratio to the baseline's round: the median, and the quartiles as the spread. */
+interface Comparison {
+  median: number;
+  low: number;
+  high: number;
+}
+
+function compare(own: number[], base: number[]): Comparison {
+  const ratios = own.map((x, r) => x / (base[r] ?? x) - 1);
+  return { median: median(ratios), low: quantile(ratios, 0.25), high: quantile(ratios, 0.75) };
 }
 
 async function main(): Promise<void> {
@@ -98,8 +117,7 @@ async function main(): Promise<void> {
     const base = rounds[0] ?? [];
     const summary = VARIANTS.map((variant, i) => {
       const own = rounds[i] ?? [];
-      const vsBase = (pick: (x: Round) => number) =>
-        median(own.map((x, r) => pick(x) / pick(base[r] ?? x) - 1));
+      const vsBase = (pick: (x: Round) => number) => compare(own.map(pick), base.map(pick));
       return {
         name: variant.name,
         rps: median(own.map((x) => x.rps)),
@@ -110,12 +128,12 @@ async function main(): Promise<void> {
       };
     });
     const lines = [
-      `Instrumentation overhead: GET /api/v1/items/:id, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s (medians; "vs off" is the median of the rounds' own ratios)`,
+      `Instrumentation overhead: GET /api/v1/items/:id, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s (medians; "vs off" is the median of the rounds' own ratios, with their quartiles)`,
       '| variant | req/s | p99 | CPU per request | throughput vs off | CPU vs off |',
       '|---|---|---|---|---|---|',
       ...summary.map(
         (s) =>
-          `| ${s.name} | ${Math.round(s.rps)} | ${s.p99} ms | ${s.cpu.toFixed(0)} µs | ${pct(s.rpsVsBase)} | ${pct(s.cpuVsBase)} |`,
+          `| ${s.name} | ${Math.round(s.rps)} | ${s.p99} ms | ${s.cpu.toFixed(0)} µs | ${spread(s.rpsVsBase)} | ${spread(s.cpuVsBase)} |`,
       ),
       '',
     ];
@@ -127,6 +145,10 @@ async function main(): Promise<void> {
 
 function pct(ratio: number): string {
   return `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)} %`;
+}
+
+function spread({ median, low, high }: Comparison): string {
+  return `${pct(median)} (${pct(low)} … ${pct(high)})`;
 }
 
 void main();

@@ -19,7 +19,8 @@ import { families } from '../catalog';
  * few additions; the data points are built only when Prometheus scrapes.
  */
 export class HttpAggregate implements MetricProducer {
-  private readonly routes = new Map<string, RouteStats>();
+  /** By handler, then method: two lookups cost less than building a key on every request. */
+  private readonly routes = new Map<string, Map<string, RouteStats>>();
   private readonly handlers = new Map<string, HandlerStats>();
   private readonly startTime: HrTime = millisToHrTime(Date.now());
 
@@ -30,11 +31,15 @@ export class HttpAggregate implements MetricProducer {
 
   /** Counts a request in progress; pass the result to `finish`. */
   start(handler: string, method: string): RouteStats {
-    const key = `${method} ${handler}`;
-    let route = this.routes.get(key);
+    let byMethod = this.routes.get(handler);
+    if (!byMethod) {
+      byMethod = new Map();
+      this.routes.set(handler, byMethod);
+    }
+    let route = byMethod.get(method);
     if (!route) {
-      route = newRouteStats(handler, method);
-      this.routes.set(key, route);
+      route = newRouteStats(handler, method, this.handlerStats(handler));
+      byMethod.set(method, route);
     }
     route.inProgress += 1;
     return route;
@@ -51,9 +56,8 @@ export class HttpAggregate implements MetricProducer {
     const statusClass = Math.min(Math.max(Math.floor(status / 100), 1), 5) - 1;
     route.statusCounts[statusClass] = (route.statusCounts[statusClass] ?? 0) + 1;
     observe(route.duration, DURATION_BOUNDARIES, durationSeconds);
-    const sizes = this.handlerStats(route.handler);
-    observe(sizes.requestSize, SIZE_BOUNDARIES, requestBytes);
-    observe(sizes.responseSize, SIZE_BOUNDARIES, responseBytes);
+    observe(route.sizes.requestSize, SIZE_BOUNDARIES, requestBytes);
+    observe(route.sizes.responseSize, SIZE_BOUNDARIES, responseBytes);
   }
 
   async collect(): Promise<CollectionResult> {
@@ -64,7 +68,7 @@ export class HttpAggregate implements MetricProducer {
       attributes,
       value,
     });
-    const routes = [...this.routes.values()];
+    const routes = [...this.routes.values()].flatMap((byMethod) => [...byMethod.values()]);
     const handlers = [...this.handlers.entries()];
     const metrics: MetricData[] = [
       sum(
@@ -113,12 +117,13 @@ export class HttpAggregate implements MetricProducer {
 }
 
 export interface RouteStats {
-  readonly handler: string;
   readonly labels: { handler: string; method: string };
   inProgress: number;
   /** Requests answered, by status class: 1xx … 5xx. */
   readonly statusCounts: number[];
   readonly duration: HistogramState;
+  /** The size histograms of its handler, which are not labelled by method. */
+  readonly sizes: HandlerStats;
 }
 
 interface HandlerStats {
@@ -137,13 +142,13 @@ interface HistogramState {
 const DURATION_BOUNDARIES = [...families.http_request_duration_seconds.buckets];
 const SIZE_BOUNDARIES = [...families.http_request_size_bytes.buckets];
 
-function newRouteStats(handler: string, method: string): RouteStats {
+function newRouteStats(handler: string, method: string, sizes: HandlerStats): RouteStats {
   return {
-    handler,
     labels: { handler, method },
     inProgress: 0,
     statusCounts: [0, 0, 0, 0, 0],
     duration: emptyHistogram(DURATION_BOUNDARIES),
+    sizes,
   };
 }
 

@@ -42,7 +42,7 @@ export function httpMetrics({ aggregate, app }: HttpMetricsOptions): Middleware 
         res.statusCode,
         (performance.now() - startedAt) / 1000,
         requestBodyBytes(req),
-        (res as Counted)[BODY_BYTES],
+        responseBodyBytes(req, res as Counted),
       );
     });
     next();
@@ -55,19 +55,31 @@ function pathOf(url = '/'): string {
 }
 
 function requestBodyBytes(req: IncomingMessage): number {
-  const length = Number(req.headers['content-length']);
-  return Number.isFinite(length) && length > 0 ? length : 0;
+  return declaredLength(req.headers['content-length']) ?? 0;
+}
+
+/** The declared Content-Length (what Prometheus's Python instrumentators report), else the bytes counted. */
+function responseBodyBytes(req: IncomingMessage, res: Counted): number {
+  if (req.method === 'HEAD') return 0; // it declares the length of a body it does not send
+  return declaredLength(res.getHeader('content-length')) ?? res[BODY_BYTES];
+}
+
+function declaredLength(header: unknown): number | undefined {
+  if (header === undefined) return undefined;
+  const length = Number(header);
+  return Number.isFinite(length) && length >= 0 ? length : undefined;
 }
 
 const BODY_BYTES = Symbol('bodyBytes');
 type Counted = ServerResponse & { [BODY_BYTES]: number };
 
 /**
- * Makes every response of the app count the body bytes it writes, so streamed responses (no
- * Content-Length) are measured as well as buffered ones. `write` and `end` are defined once on
+ * Makes every response of the app without a Content-Length count the body bytes it writes, so
+ * streamed responses are measured as well as buffered ones. `write` and `end` are defined once on
  * the app's response prototype, Express's place for extending responses: wrapping them on each
  * response cost about 14 µs a request (two closures, and a response shape the hot paths of Node's
- * HTTP code no longer recognised).
+ * HTTP code no longer recognised). Responses that declare their length are not counted: storing the
+ * count on a response gives it a new property, about 2 µs a request.
  */
 function countBodyBytes(response: ServerResponse): void {
   if (Object.hasOwn(response, BODY_BYTES)) return; // counting already
@@ -85,6 +97,7 @@ function countBodyBytes(response: ServerResponse): void {
 }
 
 function count(res: Counted, chunk: unknown, encoding: unknown): void {
+  if (res.hasHeader('content-length')) return;
   if (typeof chunk === 'string') {
     const charset = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8';
     res[BODY_BYTES] = res[BODY_BYTES] + Buffer.byteLength(chunk, charset);
