@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEngine } from '@support-center/engines';
+import { percentile, startEngine } from '@support-center/engines';
 
 /** `--name value` pairs of a benchmark's command line; a bare `--flag` maps to an empty string. */
 export function benchArgs(argv: readonly string[] = process.argv.slice(2)): Record<string, string> {
@@ -44,4 +44,34 @@ export async function benchEngines(label: string): Promise<BenchEngines> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export function median(samples: readonly number[]): number {
+  return percentile(samples, 50);
+}
+
+/** How a variant's rounds compare with the baseline's: each round's ratio to the baseline round run beside it, minus 1. */
+export interface PairedComparison {
+  median: number;
+  /** The quartiles of the ratios: the spread a noisy machine leaves. */
+  low: number;
+  high: number;
+}
+
+/**
+ * Compares rounds with the baseline's rounds taken beside them, pair by pair, so that a machine
+ * whose speed drifts during the run does not count as a difference.
+ */
+export function comparePaired(rounds: readonly number[], baseline: readonly number[]): PairedComparison {
+  const ratios = rounds.map((value, i) => value / (baseline[i] ?? value) - 1);
+  return { median: median(ratios), low: percentile(ratios, 25), high: percentile(ratios, 75) };
+}
+
+/** `-3.6 % (-5.8 % … +0.4 %)`: the median ratio and its quartiles. */
+export function formatComparison({ median, low, high }: PairedComparison): string {
+  return `${percent(median)} (${percent(low)} … ${percent(high)})`;
+}
+
+function percent(ratio: number): string {
+  return `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)} %`;
 }

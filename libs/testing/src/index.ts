@@ -12,5 +12,13 @@ export { promtoolCheckMetrics } from './promtool';
 export { startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
 export { describeServiceBasics, serviceEnv, type ServiceSuiteOptions } from './service-suite';
 export { startTestIssuer, type TestIssuer, type TestUser } from './test-issuer';
-export { benchArgs, benchEngines, type BenchEngines } from './bench';
+export {
+  benchArgs,
+  benchEngines,
+  comparePaired,
+  formatComparison,
+  median,
+  type BenchEngines,
+  type PairedComparison,
+} from './bench';
 export { keepTraceContext } from './trace-context';

@@ -1,5 +1,12 @@
 import net from 'node:net';
-import { WaitForTimeoutError, freePort, testNamespace, waitFor } from '../src';
+import {
+  WaitForTimeoutError,
+  comparePaired,
+  formatComparison,
+  freePort,
+  testNamespace,
+  waitFor,
+} from '../src';
 
 describe('testNamespace', () => {
   it('gives every call its own database, topic, group and bucket names', () => {
@@ -11,6 +18,26 @@ describe('testNamespace', () => {
     expect(a.topic('tickets')).toMatch(/^[a-z0-9.-]+$/);
     expect(a.group('relay')).not.toBe(b.group('relay'));
     expect(a.bucket()).toMatch(/^[a-z0-9-]{3,63}$/);
+  });
+});
+
+describe('comparePaired', () => {
+  it('compares each round with the baseline round beside it, not the medians', () => {
+    // The machine slows down during the run; the variant is 10 % slower in every pair.
+    const baseline = [100, 80, 60, 40, 20];
+    const variant = baseline.map((x) => x * 0.9);
+    const comparison = comparePaired(variant, baseline);
+    expect(comparison.median).toBeCloseTo(-0.1);
+    expect(comparison.low).toBeCloseTo(-0.1);
+    expect(comparison.high).toBeCloseTo(-0.1);
+  });
+
+  it('reports the quartiles of the ratios as the spread', () => {
+    const comparison = comparePaired([90, 100, 105, 110], [100, 100, 100, 100]);
+    expect(comparison.median).toBeCloseTo(0);
+    expect(comparison.low).toBeCloseTo(-0.1);
+    expect(comparison.high).toBeCloseTo(0.05);
+    expect(formatComparison(comparison)).toBe('+0.0 % (-10.0 % … +5.0 %)');
   });
 });
 

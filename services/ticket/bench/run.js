@@ -7,7 +7,16 @@ const os = require('node:os');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const autocannon = require('autocannon');
-const { benchArgs, benchEngines, getFreePort, startTestIssuer, waitFor } = require('@support-center/testing');
+const {
+  benchArgs,
+  benchEngines,
+  comparePaired,
+  formatComparison,
+  getFreePort,
+  median,
+  startTestIssuer,
+  waitFor,
+} = require('@support-center/testing');
 
 const args = benchArgs();
 // Many short rounds, each compared with the other mode's round beside it: this machine's speed
@@ -38,12 +47,6 @@ function run(options) {
     );
   });
 }
-
-/** The value below which `fraction` of `values` lie (nearest rank). */
-const quantile = (values, fraction) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * fraction))];
-const median = (values) => quantile(values, 0.5);
-const pct = (ratio) => `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)} %`;
 
 async function main() {
   const engine = await benchEngines('ticket');
@@ -118,8 +121,12 @@ async function main() {
     for (const [name, r] of Object.entries(results)) {
       const on = { rps: median(r.on.map((x) => x.rps)), p99: median(r.on.map((x) => x.p99)) };
       const off = { rps: median(r.off.map((x) => x.rps)), p99: median(r.off.map((x) => x.p99)) };
-      const ratios = r.on.map((x, round) => x.rps / r.off[round].rps - 1);
-      const vsOff = `${pct(median(ratios))} (${pct(quantile(ratios, 0.25))} … ${pct(quantile(ratios, 0.75))})`;
+      const vsOff = formatComparison(
+        comparePaired(
+          r.on.map((x) => x.rps),
+          r.off.map((x) => x.rps),
+        ),
+      );
       lines.push(
         `| ${name} | ${on.rps.toFixed(0)} | ${off.rps.toFixed(0)} | ${vsOff} | ${on.p99} | ${off.p99} |`,
       );

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { comparePaired, formatComparison, median } from '@support-center/testing';
 
 /**
  * Instrumentation overhead: the same kit-built service with ENABLE_METRICS=true and =false,
@@ -81,28 +82,6 @@ async function round(url: string): Promise<Round> {
   return { requests, rps: result.requests.average, p99: result.latency.p99, cpuPerRequestUs: cpu / requests };
 }
 
-/** The value below which `fraction` of `values` lie (nearest rank). */
-function quantile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
-}
-
-function median(values: number[]): number {
-  return quantile(values, 0.5);
-}
-
-/** Each round's own ratio to the baseline's round: the median, and the quartiles as the spread. */
-interface Comparison {
-  median: number;
-  low: number;
-  high: number;
-}
-
-function compare(own: number[], base: number[]): Comparison {
-  const ratios = own.map((x, r) => x / (base[r] ?? x) - 1);
-  return { median: median(ratios), low: quantile(ratios, 0.25), high: quantile(ratios, 0.75) };
-}
-
 async function main(): Promise<void> {
   const servers = await Promise.all(VARIANTS.map((v) => startServer(v.env)));
   try {
@@ -117,7 +96,7 @@ async function main(): Promise<void> {
     const base = rounds[0] ?? [];
     const summary = VARIANTS.map((variant, i) => {
       const own = rounds[i] ?? [];
-      const vsBase = (pick: (x: Round) => number) => compare(own.map(pick), base.map(pick));
+      const vsBase = (pick: (x: Round) => number) => comparePaired(own.map(pick), base.map(pick));
       return {
         name: variant.name,
         rps: median(own.map((x) => x.rps)),
@@ -133,7 +112,7 @@ async function main(): Promise<void> {
       '|---|---|---|---|---|---|',
       ...summary.map(
         (s) =>
-          `| ${s.name} | ${Math.round(s.rps)} | ${s.p99} ms | ${s.cpu.toFixed(0)} µs | ${spread(s.rpsVsBase)} | ${spread(s.cpuVsBase)} |`,
+          `| ${s.name} | ${Math.round(s.rps)} | ${s.p99} ms | ${s.cpu.toFixed(0)} µs | ${formatComparison(s.rpsVsBase)} | ${formatComparison(s.cpuVsBase)} |`,
       ),
       '',
     ];
@@ -141,14 +120,6 @@ async function main(): Promise<void> {
   } finally {
     for (const server of servers) server.child.kill('SIGTERM');
   }
-}
-
-function pct(ratio: number): string {
-  return `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)} %`;
-}
-
-function spread({ median, low, high }: Comparison): string {
-  return `${pct(median)} (${pct(low)} … ${pct(high)})`;
 }
 
 void main();
