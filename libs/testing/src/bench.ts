@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { percentile, startEngine } from '@support-center/engines';
 
+export { percentile };
+
 /** `--name value` pairs of a benchmark's command line; a bare `--flag` maps to an empty string. */
 export function benchArgs(argv: readonly string[] = process.argv.slice(2)): Record<string, string> {
   return Object.fromEntries(

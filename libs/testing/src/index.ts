@@ -18,6 +18,7 @@ export {
   comparePaired,
   formatComparison,
   median,
+  percentile,
   type BenchEngines,
   type PairedComparison,
 } from './bench';

@@ -11,7 +11,14 @@ const { randomBytes } = require('node:crypto');
 const { Kafka, logLevel } = require('kafkajs');
 const WebSocket = require('ws');
 const { createEvent } = require('@support-center/events');
-const { benchArgs, benchEngines, getFreePort, startTestIssuer, waitFor } = require('@support-center/testing');
+const {
+  benchArgs,
+  benchEngines,
+  getFreePort,
+  percentile,
+  startTestIssuer,
+  waitFor,
+} = require('@support-center/testing');
 
 const args = benchArgs();
 const CONNECTIONS = Number(args.connections ?? 5000);
@@ -44,13 +51,13 @@ function rssOf(pid) {
   return Number(line[1]) * 1024;
 }
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 function summary(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) };
+  return {
+    n: values.length,
+    p50: percentile(values, 50),
+    p99: percentile(values, 99),
+    max: percentile(values, 100),
+  };
 }
 
 function open(url) {
