@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Telemetry } from '@support-center/telemetry';
-import { httpMetrics } from '@support-center/telemetry';
+import { measureHttp } from '@support-center/telemetry';
 import type { BaseConfig } from './config';
 import type { DependencyChecker } from './dependencies/dependency';
 import { errorHandler, notFound } from './http/error-handler';
@@ -32,9 +32,7 @@ export function createApp(options: CreateAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY ?? false);
 
-  if (telemetry.http) {
-    app.use(httpMetrics({ aggregate: telemetry.http, app }));
-  }
+  if (telemetry.http) measureHttp({ aggregate: telemetry.http, app });
   app.use(requestContext(logger));
   app.use(securityHeaders());
   const cors = corsPolicy(config.CORS_ORIGINS ?? []);

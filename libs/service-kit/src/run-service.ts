@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import type { Telemetry } from '@support-center/telemetry';
 import type { Dependency } from './dependencies/dependency';
 import { keepTrying } from './dependencies/retry';
+import { requestClasses } from './http/request-classes';
 import type { Logger } from './logger';
 import type { Worker } from './worker';
 
@@ -35,7 +36,7 @@ export interface RunningService {
  */
 export async function runService(options: RunServiceOptions): Promise<RunningService> {
   const { name, port, app, logger } = options;
-  const server = createServer(app);
+  const server = createServer(requestClasses(app), app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, () => resolve());

@@ -32,7 +32,7 @@ export interface Telemetry {
   readonly enabled: boolean;
   /** Every catalog instrument but the HTTP ones; no-ops when telemetry is off. */
   readonly metrics: Instruments;
-  /** Where the HTTP middleware aggregates the http_* families; absent when telemetry is off. */
+  /** Where `measureHttp` aggregates the http_* families; absent when telemetry is off. */
   readonly http?: HttpAggregate;
   /** Serves the Prometheus text exposition; absent when telemetry is off. */
   readonly metricsHandler?: (req: IncomingMessage, res: ServerResponse) => void;

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import express, { Router } from 'express';
 import request from 'supertest';
 import { parseExposition, sampleValue } from '@support-center/testing';
-import { httpMetrics, startTelemetry, type Telemetry } from '../src';
+import { measureHttp, startTelemetry, type Telemetry } from '../src';
 
 function buildApp(telemetry: Telemetry) {
   const app = express();
-  app.use(httpMetrics({ aggregate: telemetry.http!, app }));
+  measureHttp({ aggregate: telemetry.http!, app });
   app.get('/metrics', (req, res) => telemetry.metricsHandler?.(req, res));
   app.get('/items/:id', (req, res) => {
     res.json({ id: req.params.id });
@@ -35,7 +35,7 @@ async function scrape(app: express.Express) {
   return parseExposition(res.text);
 }
 
-describe('httpMetrics', () => {
+describe('measureHttp', () => {
   let telemetry: Telemetry;
   let app: express.Express;
 

@@ -32,12 +32,32 @@ describe('comparePaired', () => {
     expect(comparison.high).toBeCloseTo(-0.1);
   });
 
-  it('reports the quartiles of the ratios as the spread', () => {
+  it('bounds the median by a 95 % interval from the order statistics', () => {
+    // 30 pairs: the interval runs from the 10th to the 21st smallest ratio (P(X <= 9) = 2.1 %).
+    const baseline = Array.from({ length: 30 }, () => 100);
+    const variant = Array.from({ length: 30 }, (_, i) => 130 - i); // ratios +30 % … +1 %
+    const comparison = comparePaired(variant, baseline);
+    expect(comparison.median).toBeCloseTo(0.15);
+    expect(comparison.low).toBeCloseTo(0.1);
+    expect(comparison.high).toBeCloseTo(0.21);
+    expect(formatComparison(comparison)).toBe('+15.0 % (+10.0 % … +21.0 %)');
+  });
+
+  it('narrows the interval as rounds are added', () => {
+    const spread = (n: number) => {
+      const { low, high } = comparePaired(
+        Array.from({ length: n }, (_, i) => 100 + ((i * 37) % n) / n),
+        Array.from({ length: n }, () => 100),
+      );
+      return high - low;
+    };
+    expect(spread(150)).toBeLessThan(spread(30) / 2);
+  });
+
+  it('gives the whole range when too few rounds pin nothing down', () => {
     const comparison = comparePaired([90, 100, 105, 110], [100, 100, 100, 100]);
-    expect(comparison.median).toBeCloseTo(0);
     expect(comparison.low).toBeCloseTo(-0.1);
-    expect(comparison.high).toBeCloseTo(0.05);
-    expect(formatComparison(comparison)).toBe('+0.0 % (-10.0 % … +5.0 %)');
+    expect(comparison.high).toBeCloseTo(0.1);
   });
 });
 

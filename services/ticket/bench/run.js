@@ -113,7 +113,7 @@ async function main() {
       }
     }
     const lines = [
-      `${ROUNDS} rounds × ${DURATION} s per mode, ${CONNECTIONS} connections, medians of the rounds; "on vs off" is the median of each round's ratio to the off round beside it, with the quartiles; node ${process.version}, ${os.cpus().length} cores`,
+      `${ROUNDS} rounds × ${DURATION} s per mode, ${CONNECTIONS} connections, medians of the rounds; "on vs off" is the median of each round's ratio to the off round beside it, with its 95 % confidence interval; node ${process.version}, ${os.cpus().length} cores`,
       '',
       '| endpoint | req/s metrics on | req/s metrics off | throughput on vs off | p99 on (ms) | p99 off (ms) |',
       '| --- | --- | --- | --- | --- | --- |',

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { comparePaired, formatComparison, median } from '@support-center/testing';
+import { comparePaired, formatComparison, median, type PairedComparison } from '@support-center/testing';
 
 /**
  * Instrumentation overhead: the same kit-built service with ENABLE_METRICS=true and =false,
@@ -15,6 +15,7 @@ import { comparePaired, formatComparison, median } from '@support-center/testing
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = 16;
+const GOAL_LOSS = 0.05;
 
 interface Variant {
   name: string;
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
       };
     });
     const lines = [
-      `Instrumentation overhead: GET /api/v1/items/:id, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s (medians; "vs off" is the median of the rounds' own ratios, with their quartiles)`,
+      `Instrumentation overhead: GET /api/v1/items/:id, ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s (medians; "vs off" is the median of the rounds' own ratios, with its 95 % confidence interval)`,
       '| variant | req/s | p99 | CPU per request | throughput vs off | CPU vs off |',
       '|---|---|---|---|---|---|',
       ...summary.map(
@@ -115,11 +116,22 @@ async function main(): Promise<void> {
           `| ${s.name} | ${Math.round(s.rps)} | ${s.p99} ms | ${s.cpu.toFixed(0)} µs | ${formatComparison(s.rpsVsBase)} | ${formatComparison(s.cpuVsBase)} |`,
       ),
       '',
+      goalVerdict(summary[1]?.rpsVsBase),
+      '',
     ];
     process.stdout.write(lines.join('\n'));
   } finally {
     for (const server of servers) server.child.kill('SIGTERM');
   }
+}
+
+/** The issue's goal, judged on the whole interval: one lucky median does not meet it. */
+function goalVerdict(loss: PairedComparison | undefined): string {
+  const goal = `Goal: at most ${GOAL_LOSS * 100} % throughput loss with metrics on`;
+  if (!loss) return `${goal}: not measured.`;
+  if (loss.low >= -GOAL_LOSS) return `${goal}: met (the whole interval is within it).`;
+  if (loss.high < -GOAL_LOSS) return `${goal}: NOT met (the whole interval is beyond it).`;
+  return `${goal}: not shown (the interval spans it; more rounds narrow it: BENCH_ROUNDS).`;
 }
 
 void main();
