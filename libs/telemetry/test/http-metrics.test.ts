@@ -51,6 +51,11 @@ describe('measureHttp', () => {
     app = buildApp(telemetry);
   });
 
+  it("refuses an application without Express 5's request entry", () => {
+    const notExpress = { router: {}, response: express().response };
+    expect(() => measureHttp({ aggregate: telemetry.http!, app: notExpress })).toThrow(TypeError);
+  });
+
   it('labels requests by route template, mounted routers included', async () => {
     await request(app).get('/items/42').expect(200);
     await request(app).get('/items/43').expect(200);
