@@ -13,8 +13,9 @@ export interface RequestClasses {
  * Express sets the prototype of every request and response in `app.handle`. V8 gives an object
  * whose prototype was changed a hidden class of its own, and each property added to it afterwards
  * (Express's `next`, `params`, `route`, the middleware's `id`, `log`, `body`) yet another one, so
- * no two requests share a shape and every property access on them misses its inline cache: 40 % of
- * a cheap request's CPU (docs/benchmarks.md). Born with the right prototype, the swap is a no-op.
+ * no two requests share a shape and property accesses on them miss their inline caches: a cheap
+ * route ran at a third of its speed (docs/benchmarks.md). Born with the right prototype, the swap
+ * is a no-op.
  *
  * Call it once the app is configured: the classes' prototypes take over the app's `request` and
  * `response`, with everything defined on them.
