@@ -1,9 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import { METRICS_OFF_AND_ON as VARIANTS, startBenchServer } from './bench-server';
 
 /**
  * Instrumentation overhead counted in instructions: the overhead bench's server runs under
@@ -16,36 +17,19 @@ const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 8000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6000);
 const run = promisify(execFile);
 
-const VARIANTS = [
-  { name: 'ENABLE_METRICS=false', env: { ENABLE_METRICS: 'false' } },
-  { name: 'ENABLE_METRICS=true', env: { ENABLE_METRICS: 'true' } },
-];
-
 async function count(env: Record<string, string>, dir: string): Promise<number> {
-  const child = spawn(
+  const { child, itemUrl } = await startBenchServer(env, [
     'valgrind',
-    [
-      '--tool=callgrind',
-      '--instr-atstart=no', // the start-up and warm-up are not counted
-      '--smc-check=all-non-file', // V8 writes the code it runs
-      '--separate-threads=yes',
-      `--callgrind-out-file=${path.join(dir, 'server.%p')}`,
-      process.execPath,
-      path.resolve(__dirname, 'overhead-server.js'),
-    ],
-    { env: { ...process.env, LOG_LEVEL: 'silent', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'ignore'] },
-  );
+    '--tool=callgrind',
+    '--instr-atstart=no', // the start-up and warm-up are not counted
+    '--smc-check=all-non-file', // V8 writes the code it runs
+    '--separate-threads=yes',
+    '--log-file=/dev/null',
+    `--callgrind-out-file=${path.join(dir, 'server.%p')}`,
+  ]);
   const exited = new Promise((done) => child.once('exit', done));
   try {
-    const port = await new Promise<string>((found, failed) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        const match = /listening (\d+)/.exec(chunk.toString());
-        if (match?.[1]) found(match[1]);
-      });
-      child.once('exit', (code) => failed(new Error(`valgrind exited with ${code}`)));
-    });
-    const load = (amount: number) =>
-      autocannon({ url: `http://127.0.0.1:${port}/api/v1/items/42`, connections: 4, amount, timeout: 60 });
+    const load = (amount: number) => autocannon({ url: itemUrl, connections: 4, amount, timeout: 60 });
     await load(WARM_UP);
     const pid = String(child.pid);
     await run('callgrind_control', ['--instr=on', pid]);
