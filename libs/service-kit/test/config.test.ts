@@ -29,6 +29,15 @@ describe('loadConfig', () => {
     expect(config.METRICS_TOKEN).toBe('a-long-enough-secret');
   });
 
+  it("reads the seed's ENABLE_METRICS=True: true and false in any case", () => {
+    expect(loadConfig(schema, { ENABLE_METRICS: 'True' }).ENABLE_METRICS).toBe(true);
+    expect(loadConfig(schema, { ENABLE_METRICS: 'TRUE' }).ENABLE_METRICS).toBe(true);
+    expect(loadConfig(schema, { ENABLE_METRICS: 'False' }).ENABLE_METRICS).toBe(false);
+    expect(() => loadConfig(schema, { ENABLE_METRICS: 'Truthy' })).toThrow(
+      /ENABLE_METRICS: must be true or false/,
+    );
+  });
+
   it('names every bad variable at once', () => {
     const attempt = () =>
       loadConfig(schema, {

@@ -8,9 +8,14 @@ import { z } from 'zod';
  */
 export const TRACING_INSTRUMENTATIONS = 'http,express,kafkajs,mongodb';
 
-/** A true/false environment variable; services read ENABLE_METRICS with the same rule. */
+/**
+ * A true/false environment variable, in any case and with surrounding spaces ignored: the seed's
+ * own settings say `ENABLE_METRICS=True`. Services read every boolean variable with this rule.
+ */
 export const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const schema = z.object({

@@ -80,6 +80,28 @@ describe('startTelemetry', () => {
     }
   });
 
+  it("reads the seed's ENABLE_METRICS=True, and any case of true and false", async () => {
+    for (const [value, enabled] of [
+      ['True', true],
+      ['TRUE', true],
+      [' Yes ', true],
+      ['False', false],
+      ['FALSE', false],
+      ['No', false],
+    ] as const) {
+      const telemetry = startTelemetry({
+        serviceName: 'svc',
+        serviceVersion: '1',
+        env: { ENABLE_METRICS: value },
+      });
+      try {
+        expect({ value, enabled: telemetry.enabled }).toEqual({ value, enabled });
+      } finally {
+        await telemetry.shutdown();
+      }
+    }
+  });
+
   it('names an invalid ENABLE_METRICS value', () => {
     expect(() =>
       startTelemetry({ serviceName: 'svc', serviceVersion: '1', env: { ENABLE_METRICS: 'maybe' } }),
