@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { AppError, NotFoundError, ValidationError, type JwtAuth } from '@support-center/service-kit';
+import { NotFoundError, ValidationError, type JwtAuth } from '@support-center/service-kit';
 import { canJoinRoom } from './domain/access';
 import type { MessageStore } from './store/messages';
 import type { TicketProjection } from './store/tickets';
@@ -32,8 +32,8 @@ export function chatRoutes({ auth, store, tickets }: RoutesOptions) {
       }
       const ticketId = String(req.params.ticketId);
       const ticket = await tickets.get(ticketId);
-      if (!ticket) throw new NotFoundError('Ticket');
-      if (!req.user || !canJoinRoom(req.user, ticket)) throw new AppError('FORBIDDEN');
+      // Someone else's ticket answers as an unknown one does: no oracle for which ids exist.
+      if (!ticket || !req.user || !canJoinRoom(req.user, ticket)) throw new NotFoundError('Ticket');
       const { afterSeq, limit } = parsed.data;
       const messages =
         afterSeq === undefined

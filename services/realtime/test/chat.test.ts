@@ -68,11 +68,26 @@ describe('chat across two realtime instances', () => {
     expect(await expired.closed).toBe(4401);
   });
 
-  it('refuses a join to a ticket that is not yours with 4403, and keeps the connection', async () => {
+  it('answers a join to a ticket that is not yours exactly as one to no ticket (no existence oracle)', async () => {
     const stranger = await open(a, 'employee2');
-    expect(await join(stranger)).toMatchObject({ type: 'error', code: 'FORBIDDEN', status: 4403, ticketId });
-    expect(await join(stranger, 'no-such-ticket')).toMatchObject({ type: 'error', code: 'NOT_FOUND' });
+    const foreign = await join(stranger);
+    const unknown = await join(stranger, 'no-such-ticket');
+    expect(foreign).toMatchObject({ type: 'error', code: 'NOT_FOUND', ticketId });
+    expect({ ...foreign, ticketId: undefined }).toEqual({ ...unknown, ticketId: undefined });
     expect(stranger.closeCode).toBeUndefined();
+  });
+
+  it('answers the REST history of a ticket that is not yours exactly as of no ticket: 404', async () => {
+    const get = async (room: string) => {
+      const res = await fetch(`${a.url}/api/v1/chat/${room}/messages`, {
+        headers: { authorization: `Bearer ${tokens.employee2}` },
+      });
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      return { status: res.status, code: body.error.code, message: body.error.message };
+    };
+    const foreign = await get(ticketId);
+    expect(foreign).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    expect(await get('no-such-ticket')).toEqual(foreign);
   });
 
   it('delivers the same messages in the same order to clients on both instances', async () => {

@@ -85,12 +85,9 @@ export function createChatEndpoint(options: ChatEndpointOptions) {
       return;
     }
     const ticket = await tickets.get(ticketId);
-    if (!ticket) {
+    // Someone else's ticket answers as an unknown one does: no oracle for which ids exist.
+    if (!ticket || !canJoinRoom(client.user, ticket)) {
       client.error('NOT_FOUND', 'not_found', { ticketId });
-      return;
-    }
-    if (!canJoinRoom(client.user, ticket)) {
-      client.error('FORBIDDEN', 'forbidden', { ticketId, status: 4403 });
       return;
     }
     const history = await rooms.join(client, ticketId);

@@ -17,8 +17,7 @@ export const ERROR_CODES = {
   FRAME_TOO_LARGE: 'The frame is larger than the server accepts',
   MESSAGE_TOO_LARGE: 'The message body is too long',
   RATE_LIMITED: 'Too many messages; slow down',
-  FORBIDDEN: 'You may not join this ticket room',
-  NOT_FOUND: 'No such ticket',
+  NOT_FOUND: 'No such ticket (or not one you may see)',
   NOT_JOINED: 'Join the ticket room first',
   TOO_MANY_ROOMS: 'This connection has joined too many rooms',
   UNAVAILABLE: 'The server could not do this now; try again',
@@ -31,8 +30,6 @@ export interface ErrorFrame {
   message: string;
   /** The room the error is about, when there is one. */
   ticketId?: string;
-  /** 4403 for a forbidden join, mirroring the close codes (4401 unauthenticated). */
-  status?: number;
 }
 
 export function errorFrame(code: ErrorCode, extra: Partial<ErrorFrame> = {}, message?: string): ErrorFrame {

@@ -32,7 +32,6 @@ export type ErrorReason =
   | 'frame_too_large'
   | 'message_too_large'
   | 'rate_limited'
-  | 'forbidden'
   | 'not_found'
   | 'not_joined'
   | 'too_many_rooms'
