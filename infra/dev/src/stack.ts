@@ -23,6 +23,9 @@ export function serviceEnv(port: number, env: NodeJS.ProcessEnv): NodeJS.Process
     MONGO_URL: ENGINE_URLS.mongo,
     S3_ENDPOINT: ENGINE_URLS.s3,
     AUTH_JWKS_URL: 'http://127.0.0.1:8002/.well-known/jwks.json',
+    // Locally every client is this machine: `npm run load` names its simulated clients with
+    // X-Forwarded-For, which only a forwarder the services trust may set (none by default).
+    TRUST_PROXY: 'loopback',
     // The pinned AWS SDK warns on Node 20 at every start; the README says why it is pinned.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...env,

@@ -1,12 +1,16 @@
 import { booleanFlag } from '@support-center/telemetry';
 import { z } from 'zod';
 
-/** Express's `trust proxy`: true/false, a hop count, or a comma-separated list of addresses/subnets. */
+/**
+ * Express's `trust proxy`: true/false, a hop count, or a comma-separated list of addresses/subnets.
+ * Nobody by default: a forwarder is trusted only when named, or any client could pick the address
+ * that rate limits and lockout key on by sending X-Forwarded-For.
+ */
 const trustProxy = z
   .string()
   .trim()
   .min(1)
-  .default('loopback,linklocal,uniquelocal')
+  .default('false')
   .transform((v): boolean | number | string[] => {
     if (v === 'true' || v === 'false') return v === 'true';
     if (/^\d+$/.test(v)) return Number(v);
@@ -15,7 +19,7 @@ const trustProxy = z
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The variables every service reads (DESIGN.md, "Configuration"). */
+/** The variables every service reads (docs/architecture.md, "Configuration"). */
 export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
   return z.object({
     PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
@@ -55,8 +59,8 @@ export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
         ),
       ),
     WRITE_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
-    // Which forwarders' X-Forwarded-For names the client (rate limits and logs use it); the
-    // default trusts private networks, where the gateway runs.
+    // Which forwarders' X-Forwarded-For names the client (rate limits, lockout and logs use it);
+    // none by default, so req.ip is the socket's peer. Behind the gateway, name its network.
     TRUST_PROXY: trustProxy,
   });
 }
