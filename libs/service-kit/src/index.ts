@@ -1,5 +1,6 @@
 export { createApp, type CreateAppOptions } from './create-app';
 export { runService, type RunServiceOptions, type RunningService } from './run-service';
+export { ShutdownTimeoutError } from './shutdown';
 export { baseConfigSchema, loadConfig, ConfigError, type BaseConfig } from './config';
 export { createLogger, type Logger } from './logger';
 export * from './errors';

@@ -6,6 +6,7 @@ import type { Dependency } from './dependencies/dependency';
 import { keepTrying } from './dependencies/retry';
 import { requestClasses } from './http/request-classes';
 import type { Logger } from './logger';
+import { shutdown, ShutdownTimeoutError } from './shutdown';
 import type { Worker } from './worker';
 
 export interface RunServiceOptions {
@@ -26,13 +27,14 @@ export interface RunServiceOptions {
 export interface RunningService {
   server: Server;
   port: number;
-  /** Stops as on SIGTERM; resolves once everything is closed. */
+  /** Stops as on SIGTERM; resolves once everything is closed, rejects (ShutdownTimeoutError) past the deadline. */
   stop(): Promise<void>;
 }
 
 /**
  * Listens, and on SIGTERM or SIGINT shuts down in order: stop accepting, let in-flight
- * requests finish (up to the deadline), close the clients, flush telemetry, exit 0.
+ * requests finish, stop the workers, close the clients, flush telemetry, exit 0. The whole
+ * shutdown has one deadline; past it the process logs what it still waited for and exits 1.
  */
 export async function runService(options: RunServiceOptions): Promise<RunningService> {
   const { name, port, app, logger } = options;
@@ -52,7 +54,7 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   const stop = () =>
     (stopping ??= (async () => {
       for (const stopTrying of stopStarting) stopTrying();
-      await shutdown(server, options);
+      await shutdown({ ...options, server, workers: options.workers ?? [] }, options.shutdownTimeoutMs);
     })());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -60,45 +62,16 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
       stop().then(
         () => process.exit(0),
         (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
+          if (error instanceof ShutdownTimeoutError) {
+            logger.error(
+              { timeoutMs: error.timeoutMs, waitingFor: error.waitingFor },
+              'shutdown deadline passed; exiting without them',
+            );
+          } else logger.error({ err: error }, 'shutdown failed');
           process.exit(1);
         },
       );
     });
   }
   return { server, port: actualPort, stop };
-}
-
-async function shutdown(server: Server, options: RunServiceOptions): Promise<void> {
-  const { logger, dependencies, telemetry, shutdownTimeoutMs } = options;
-  options.onShutdownStart?.();
-  // Upgraded sockets are no requests: server.close() would wait for them until the deadline.
-  await options.sockets
-    ?.close()
-    .catch((error: unknown) => logger.warn({ err: error }, 'closing sockets failed'));
-
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // Keep-alive connections with no request in flight would hold close() open until they time out.
-  server.closeIdleConnections();
-  const deadline = setTimeout(() => {
-    logger.warn({ timeoutMs: shutdownTimeoutMs }, 'requests still in flight at the deadline; closing them');
-    server.closeAllConnections();
-  }, shutdownTimeoutMs);
-  await closed;
-  clearTimeout(deadline);
-
-  // Workers finish what they hold (a consumer's batch, a relay's publish) while clients are still open.
-  const stopped = await Promise.allSettled((options.workers ?? []).map((w) => w.stop()));
-  for (const [i, result] of stopped.entries()) {
-    if (result.status === 'rejected')
-      logger.warn({ err: result.reason, worker: options.workers?.[i]?.name }, 'stop failed');
-  }
-
-  const results = await Promise.allSettled(dependencies.map((d) => d.close()));
-  for (const [i, result] of results.entries()) {
-    if (result.status === 'rejected')
-      logger.warn({ err: result.reason, dependency: dependencies[i]?.name }, 'close failed');
-  }
-  await telemetry.shutdown();
-  logger.info('stopped');
 }

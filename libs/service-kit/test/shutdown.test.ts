@@ -45,4 +45,36 @@ describe('graceful shutdown', () => {
     await expect(inFlight).resolves.toEqual({ status: 200, body: '{"finished":true}' });
     await expect(exited).resolves.toBe(0);
   });
+
+  it.each(['worker', 'client'])(
+    'exits non-zero at SHUTDOWN_TIMEOUT_MS naming the %s whose stop never resolves',
+    async (hang) => {
+      const child = spawn(process.execPath, [resolve(__dirname, 'fixtures/hanging-service.js')], {
+        env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '1000', HANG: hang },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      // Only a hung test ever needs this: the deadline under test is 1 s.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+
+      await waitFor(() => /listening \d+/.test(output), {
+        timeoutMs: 30_000,
+        message: 'the service to listen',
+      });
+      child.kill('SIGTERM');
+      const code = await exited;
+      clearTimeout(killer);
+
+      expect(code).toBe(1);
+      const deadline = output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { msg: string; waitingFor?: string[] })
+        .find((entry) => entry.msg.includes('shutdown deadline'));
+      expect(deadline?.waitingFor).toEqual([`stuck ${hang}`]);
+    },
+  );
 });
