@@ -60,33 +60,43 @@ export class LoginFlows {
     let status: AttemptStatus = 'error';
     try {
       const now = new Date();
-      const keys = [accountKey(usernameKey(body.username)), addressKey(address)];
-      const lockedUntil = await throttle.lockedUntil(keys, now);
-      if (lockedUntil) {
+      // The attempt takes its place in the counts before the (slow) check, so parallel guesses
+      // cannot all be checked before the first failure is recorded.
+      const attempt = await throttle.reserve(
+        [
+          { key: accountKey(usernameKey(body.username)), policy: accountLockout, onSuccess: 'reset' },
+          // The address keeps its own count (one good account must not reset a guesser's).
+          { key: addressKey(address), policy: addressLockout, onSuccess: 'release' },
+        ],
+        now,
+      );
+      if (!attempt.granted) {
         status = 'locked';
-        const seconds = retryAfterSeconds(lockedUntil, now);
+        // Not locked yet: the count is full of attempts still being checked, about a second each.
+        const seconds = attempt.lockedUntil ? retryAfterSeconds(attempt.lockedUntil, now) : 1;
         throw new AppError('RATE_LIMITED', {
           message: `Too many failed logins; try again in ${seconds} s`,
           headers: { 'Retry-After': String(seconds) },
         });
       }
-      const user =
-        body.method === 'password'
-          ? await this.checkPassword(body.username, body.password)
-          : await this.checkLdap(body.username, body.password);
+      let user: User | null;
+      try {
+        user =
+          body.method === 'password'
+            ? await this.checkPassword(body.username, body.password)
+            : await this.checkLdap(body.username, body.password);
+      } catch (error) {
+        // The check's own failure is the one to report, not a failure to take the attempt back.
+        await attempt.reservation.abandoned().catch(() => undefined);
+        throw error;
+      }
       if (!user) {
         status = 'invalid_credentials';
         // Locks run from the failure, not from the start of a (slow) credential check.
-        const failedAt = new Date();
-        await Promise.all([
-          throttle.recordFailure(keys[0] as string, accountLockout, failedAt),
-          throttle.recordFailure(keys[1] as string, addressLockout, failedAt),
-        ]);
+        await attempt.reservation.failed(new Date());
         throw unauthorized(INVALID_CREDENTIALS);
       }
-      // A success clears the account's count; the address keeps its own (one good account must
-      // not reset a guesser's count against the others).
-      await throttle.reset(keys[0] as string);
+      await attempt.reservation.succeeded();
       const response = await this.openSession(user, body.method);
       status = 'success';
       return response;

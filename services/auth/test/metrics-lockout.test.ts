@@ -70,6 +70,39 @@ describe('auth lockout and metrics', () => {
     ).toBe(429);
   });
 
+  it('allows one check once a lock ends, even to parallel guesses, then locks again', async () => {
+    await createUser(auth.url, adminToken, 'oscar');
+    let n = 0;
+    const guesses = () =>
+      Promise.all(
+        Array.from({ length: 10 }, async () => {
+          n += 1;
+          return (
+            await login(
+              auth.url,
+              'oscar',
+              `wrong-${n}`,
+              {},
+              { 'x-forwarded-for': `10.5.${n >> 8}.${n & 255}` },
+            )
+          ).status;
+        }),
+      );
+    expect((await guesses()).filter((s) => s === 401)).toHaveLength(2);
+    // Rounds of parallel guesses until one comes after the lock ended: only one of it is checked.
+    const round = await waitFor(
+      async () => {
+        const statuses = await guesses();
+        return statuses.some((s) => s !== 429) ? statuses : undefined;
+      },
+      { timeoutMs: 10_000, message: 'the lock to end' },
+    );
+    expect(round.filter((s) => s === 401)).toHaveLength(1);
+    expect(
+      (await login(auth.url, 'oscar', 'correct-horse-1', {}, { 'x-forwarded-for': '10.5.9.9' })).status,
+    ).toBe(429);
+  });
+
   it('moves the auth metrics exactly as documented over a scripted sequence', async () => {
     await createUser(auth.url, adminToken, 'walter', 'agent');
     const before = await scrape(auth.url);

@@ -33,9 +33,12 @@ export interface SessionDoc extends Omit<Session, 'id'> {
 
 export interface ThrottleDoc {
   _id: string;
+  /** Failed attempts in the window, plus the attempts being checked right now. */
   failures: number;
   lockedUntil: Date | null;
-  /** The count restarts once this passes without a new failure. */
+  /** Attempts are checked while `failures` (theirs included) is at most this; absent: the threshold. */
+  allowance?: number;
+  /** The count restarts once this passes without a new attempt. */
   expiresAt: Date;
 }
 

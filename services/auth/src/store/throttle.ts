@@ -2,10 +2,37 @@ import { isDuplicateKeyError } from '@support-center/store';
 import { lockDurationMs, type LockoutPolicy } from '../domain/lockout';
 import type { AuthCollections } from './collections';
 
+/** One key an attempt is counted against, and what a success does to its count. */
+export interface ThrottledKey {
+  key: string;
+  policy: LockoutPolicy;
+  /**
+   * `reset`: a success clears the count (the account's). `release`: a success only takes its
+   * own attempt back (the address's: one good account must not reset a guesser's count).
+   */
+  onSuccess: 'reset' | 'release';
+}
+
+/** An attempt that holds its place in every key's count while its credentials are checked. */
+export interface AttemptReservation {
+  /** The credentials were wrong: the attempt stays counted, and may lock its keys. */
+  failed(at: Date): Promise<void>;
+  succeeded(): Promise<void>;
+  /** The check could not be made (a dependency failed): the attempt is taken back. */
+  abandoned(): Promise<void>;
+}
+
+export type ReserveOutcome =
+  | { granted: true; reservation: AttemptReservation }
+  /** `lockedUntil` is null when the count is full of attempts still being checked. */
+  | { granted: false; lockedUntil: Date | null };
+
 /**
- * Failed-login counts per key (an account or a client address). Each failure is one
- * single-document `$inc` (atomic on MongoDB, and on FerretDB behind the write guard), so
- * concurrent failures all count.
+ * Login attempts per key (an account or a client address). An attempt is counted BEFORE its
+ * credentials are checked, with one single-document `$inc` (atomic on MongoDB, and on FerretDB
+ * behind the write guard): a lock recorded only after a slow password check would let every
+ * parallel guess through. So at most `threshold` checks run per key and window, whatever the
+ * parallelism; a success takes its count back, a failure keeps it.
  */
 export class ThrottleStore {
   constructor(private readonly collections: AuthCollections) {}
@@ -14,41 +41,76 @@ export class ThrottleStore {
     return this.collections.throttle;
   }
 
-  /** The latest lock among `keys` still in force at `now`, if any. */
-  async lockedUntil(keys: string[], now: Date): Promise<Date | null> {
-    const docs = await this.throttle.find({ _id: { $in: keys }, lockedUntil: { $gt: now } }).toArray();
-    const until = docs.map((d) => new Date(d.lockedUntil as Date).getTime());
-    return until.length ? new Date(Math.max(...until)) : null;
+  /** Counts an attempt against every key, or refuses it (counting nothing) if any key is full or locked. */
+  async reserve(keys: ThrottledKey[], now: Date): Promise<ReserveOutcome> {
+    const taken = await Promise.all(keys.map((k) => this.take(k, now)));
+    const refused = taken.filter((t) => !t.granted);
+    if (refused.length > 0) {
+      await Promise.all(taken.map((t) => this.giveBack(t.key)));
+      const locks = refused.flatMap((t) => (t.lockedUntil ? [t.lockedUntil.getTime()] : []));
+      return { granted: false, lockedUntil: locks.length ? new Date(Math.max(...locks)) : null };
+    }
+    const settle = (each: (t: Taken) => Promise<void>) => Promise.all(taken.map(each)).then(() => undefined);
+    return {
+      granted: true,
+      reservation: {
+        failed: (at) => settle((t) => this.lockIfDue(t, at)),
+        succeeded: () =>
+          settle((t) => (t.key.onSuccess === 'reset' ? this.reset(t.key.key) : this.giveBack(t.key))),
+        abandoned: () => settle((t) => this.giveBack(t.key)),
+      },
+    };
   }
 
-  /** Counts a failure against `key`, and locks it once the policy says so. */
-  async recordFailure(key: string, policy: LockoutPolicy, now: Date): Promise<void> {
+  /** One attempt's place in a key's count: granted while the key is unlocked and within its allowance. */
+  private async take(key: ThrottledKey, now: Date): Promise<Taken> {
+    const { policy } = key;
     // A count whose window passed starts over (the sweep deletes such documents too).
-    await this.throttle.deleteOne({ _id: key, expiresAt: { $lte: now } });
+    await this.throttle.deleteOne({ _id: key.key, expiresAt: { $lte: now } });
     const count = () =>
       this.throttle.findOneAndUpdate(
-        { _id: key },
+        { _id: key.key },
         {
           $inc: { failures: 1 },
-          $set: { expiresAt: new Date(now.getTime() + policy.windowMs) },
-          $setOnInsert: { lockedUntil: null },
+          $max: { expiresAt: new Date(now.getTime() + policy.windowMs) },
+          $setOnInsert: { lockedUntil: null, allowance: policy.threshold },
         },
         { upsert: true, returnDocument: 'after' },
       );
-    // Two first failures at once may both try to insert: the loser's retry increments.
+    // Two first attempts at once may both try to insert: the loser's retry increments.
     const doc = await count().catch((error: unknown) => {
       if (isDuplicateKeyError(error)) return count();
       throw error;
     });
-    const lockMs = lockDurationMs(doc?.failures ?? 1, policy);
-    if (lockMs > 0) {
-      const until = new Date(now.getTime() + lockMs);
-      // The window outlives the lock, so the next failure after it locks for longer (backoff).
-      await this.throttle.updateOne(
-        { _id: key },
-        { $max: { lockedUntil: until, expiresAt: new Date(until.getTime() + policy.windowMs) } },
-      );
-    }
+    const attempts = doc?.failures ?? 1;
+    const lockedUntil = doc?.lockedUntil ? new Date(doc.lockedUntil) : null;
+    const locked = lockedUntil !== null && lockedUntil > now;
+    const granted = !locked && attempts <= (doc?.allowance ?? policy.threshold);
+    return { key, attempts, granted, lockedUntil: locked ? lockedUntil : null };
+  }
+
+  /** A failed attempt stays counted; the one that reaches the threshold locks the key. */
+  private async lockIfDue(taken: Taken, at: Date): Promise<void> {
+    const { policy } = taken.key;
+    const lockMs = lockDurationMs(taken.attempts, policy);
+    if (lockMs === 0) return;
+    const until = new Date(at.getTime() + lockMs);
+    // The window outlives the lock, and once the lock ends one more attempt is allowed: its
+    // failure locks for longer (backoff).
+    await this.throttle.updateOne(
+      { _id: taken.key.key },
+      {
+        $max: {
+          lockedUntil: until,
+          expiresAt: new Date(until.getTime() + policy.windowMs),
+          allowance: taken.attempts + 1,
+        },
+      },
+    );
+  }
+
+  private async giveBack(key: ThrottledKey): Promise<void> {
+    await this.throttle.updateOne({ _id: key.key }, { $inc: { failures: -1 } });
   }
 
   async reset(key: string): Promise<void> {
@@ -61,4 +123,12 @@ export class ThrottleStore {
     const result = await this.throttle.deleteMany({ expiresAt: { $lte: now } });
     return result.deletedCount;
   }
+}
+
+interface Taken {
+  key: ThrottledKey;
+  /** The key's count with this attempt in it. */
+  attempts: number;
+  granted: boolean;
+  lockedUntil: Date | null;
 }
