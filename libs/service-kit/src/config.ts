@@ -39,6 +39,8 @@ export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
       .string()
       .regex(/^[\w-]+$/, 'must be a database name')
       .default(defaults.mongoDb),
+    // The most connections the driver opens; db_pool_size reports it, so pool alerts divide by it.
+    MONGO_MAX_POOL_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     JSON_BODY_LIMIT: z
       .string()

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTelemetry, type Telemetry } from '@support-center/telemetry';
+import { parseExposition } from '@support-center/testing';
 import {
   AppError,
   createApp,
@@ -161,6 +162,39 @@ describe('createApp', () => {
 
       mongo.up = true;
       await request(app).get('/ready').expect(200);
+    });
+
+    it("leaves probes and scrapes out of the http_* families: a starting service's 503s are no errors", async () => {
+      const starting = startTelemetry({ serviceName: 'test', serviceVersion: '0', env: {} });
+      try {
+        const mongo = { up: false };
+        const app = build(starting, [dependency('mongodb', mongo)], 'a-long-enough-secret');
+        for (let i = 0; i < 5; i += 1) await request(app).get('/ready').expect(503);
+        await request(app).head('/ready').expect(503);
+        await request(app).get('/READY/').expect(503);
+        await request(app).get('/health').expect(200);
+        await request(app).get('/metrics').expect(401);
+        mongo.up = true;
+        await request(app).get('/ready').expect(200);
+        await request(app).get('/items/1').expect(200);
+
+        const scrape = await request(app).get('/metrics').set('Authorization', 'Bearer a-long-enough-secret');
+        const families = parseExposition(scrape.text);
+        const handlers = (name: string) => new Set(families.get(name)?.samples.map((s) => s.labels.handler));
+        for (const family of [
+          'http_requests_total',
+          'http_requests_inprogress',
+          'http_request_duration_seconds',
+          'http_request_size_bytes',
+          'http_response_size_bytes',
+        ])
+          expect({ family, handlers: [...handlers(family)] }).toEqual({ family, handlers: ['/items/:id'] });
+        expect(families.get('http_requests_total')?.samples.some((s) => s.labels.status === '5xx')).toBe(
+          false,
+        );
+      } finally {
+        await starting.shutdown();
+      }
     });
   });
 

@@ -38,6 +38,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('sets the MongoDB pool maximum from MONGO_MAX_POOL_SIZE, 100 by default', () => {
+    expect(loadConfig(schema, {}).MONGO_MAX_POOL_SIZE).toBe(100);
+    expect(loadConfig(schema, { MONGO_MAX_POOL_SIZE: '20' }).MONGO_MAX_POOL_SIZE).toBe(20);
+    for (const bad of ['0', '-1', '2.5', 'many'])
+      expect(() => loadConfig(schema, { MONGO_MAX_POOL_SIZE: bad })).toThrow(/MONGO_MAX_POOL_SIZE/);
+  });
+
   it('names every bad variable at once', () => {
     const attempt = () =>
       loadConfig(schema, {

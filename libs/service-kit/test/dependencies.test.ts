@@ -1,5 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { startTelemetry } from '@support-center/telemetry';
+import { startTelemetry, type Telemetry } from '@support-center/telemetry';
 import { getFreePort, parseExposition, sampleValue, testNamespace, waitFor } from '@support-center/testing';
 import express from 'express';
 import request from 'supertest';
@@ -83,43 +83,79 @@ describe('dependencies', () => {
     }
   });
 
-  it('MongoDB: feeds the db_* families from pool and command monitoring', async () => {
-    const telemetry = startTelemetry({ serviceName: 'kit-test', serviceVersion: '0', env: {} });
-    const mongo = mongoDependency({
-      url: process.env.MONGO_URL ?? '',
-      dbName: testNamespace('kit-db-metrics').database(),
-      logger,
-      metrics: telemetry.metrics,
+  describe('MongoDB metrics', () => {
+    // One SDK per process: a second startTelemetry would not own the global meter provider.
+    let telemetry: Telemetry;
+    beforeAll(() => {
+      telemetry = startTelemetry({ serviceName: 'kit-test', serviceVersion: '0', env: {} });
     });
-    try {
-      await waitFor(() => isUp(mongo), { timeoutMs: 20_000 });
-      const probes = mongo.connection.collection('probes');
-      await probes.insertOne({ n: 1 });
-      await probes.findOne({ n: 1 });
-      await expect(
-        mongo.connection.collection('probes').insertOne({ _id: 'x' as never }),
-      ).resolves.toBeDefined();
-      await expect(mongo.connection.collection('probes').insertOne({ _id: 'x' as never })).rejects.toThrow();
+    afterAll(() => telemetry.shutdown());
 
-      const app = express().get('/metrics', (req, res) => telemetry.metricsHandler?.(req, res));
-      const families = parseExposition((await request(app).get('/metrics')).text);
-      const insert = { query_type: 'insert', table: 'probes' };
-      expect(sampleValue(families, 'db_queries_total', { ...insert, status: 'success' })).toBe(2);
-      expect(sampleValue(families, 'db_queries_total', { ...insert, status: 'error' })).toBe(1);
-      expect(
-        sampleValue(families, 'db_queries_total', { query_type: 'find', table: 'probes', status: 'success' }),
-      ).toBe(1);
-      expect(sampleValue(families, 'db_query_duration_seconds_count', insert)).toBe(3);
-      expect(sampleValue(families, 'db_pool_size')).toBeGreaterThanOrEqual(1);
-      expect(sampleValue(families, 'db_pool_checked_out')).toBe(0);
-      expect(sampleValue(families, 'db_pool_overflow')).toBe(0);
-      expect(sampleValue(families, 'db_pool_checkouts_total')).toBeGreaterThanOrEqual(4);
-      expect(families.get('db_queries_total')?.samples.some((s) => s.labels.query_type === 'hello')).toBe(
-        false,
-      );
-    } finally {
-      await mongo.close();
-      await telemetry.shutdown();
-    }
+    it('MongoDB: feeds the db_* families from pool and command monitoring', async () => {
+      const mongo = mongoDependency({
+        url: process.env.MONGO_URL ?? '',
+        dbName: testNamespace('kit-db-metrics').database(),
+        logger,
+        metrics: telemetry.metrics,
+      });
+      try {
+        await waitFor(() => isUp(mongo), { timeoutMs: 20_000 });
+        const probes = mongo.connection.collection('probes');
+        await probes.insertOne({ n: 1 });
+        await probes.findOne({ n: 1 });
+        await expect(
+          mongo.connection.collection('probes').insertOne({ _id: 'x' as never }),
+        ).resolves.toBeDefined();
+        await expect(
+          mongo.connection.collection('probes').insertOne({ _id: 'x' as never }),
+        ).rejects.toThrow();
+
+        const app = express().get('/metrics', (req, res) => telemetry.metricsHandler?.(req, res));
+        const families = parseExposition((await request(app).get('/metrics')).text);
+        const insert = { query_type: 'insert', table: 'probes' };
+        expect(sampleValue(families, 'db_queries_total', { ...insert, status: 'success' })).toBe(2);
+        expect(sampleValue(families, 'db_queries_total', { ...insert, status: 'error' })).toBe(1);
+        expect(
+          sampleValue(families, 'db_queries_total', {
+            query_type: 'find',
+            table: 'probes',
+            status: 'success',
+          }),
+        ).toBe(1);
+        expect(sampleValue(families, 'db_query_duration_seconds_count', insert)).toBe(3);
+        expect(sampleValue(families, 'db_pool_size')).toBe(100);
+        expect(sampleValue(families, 'db_pool_connections_open')).toBeGreaterThanOrEqual(1);
+        expect(sampleValue(families, 'db_pool_checked_out')).toBe(0);
+        expect(sampleValue(families, 'db_pool_overflow')).toBe(0);
+        expect(sampleValue(families, 'db_pool_checkouts_total')).toBeGreaterThanOrEqual(4);
+        expect(families.get('db_queries_total')?.samples.some((s) => s.labels.query_type === 'hello')).toBe(
+          false,
+        );
+      } finally {
+        await mongo.close();
+      }
+    });
+
+    it('MongoDB: reports the configured pool maximum as db_pool_size, however few connections are open', async () => {
+      const mongo = mongoDependency({
+        url: process.env.MONGO_URL ?? '',
+        dbName: testNamespace('kit-db-pool').database(),
+        logger,
+        metrics: telemetry.metrics,
+        maxPoolSize: 7,
+      });
+      try {
+        await waitFor(() => isUp(mongo), { timeoutMs: 20_000 });
+        expect(mongo.connection.getClient().options.maxPoolSize).toBe(7);
+        await mongo.connection.collection('pool_probes').insertOne({ n: 1 });
+        const app = express().get('/metrics', (req, res) => telemetry.metricsHandler?.(req, res));
+        const families = parseExposition((await request(app).get('/metrics')).text);
+        expect(sampleValue(families, 'db_pool_size')).toBe(7);
+        expect(sampleValue(families, 'db_pool_connections_open')).toBeGreaterThanOrEqual(1);
+        expect(sampleValue(families, 'db_pool_connections_open')).toBeLessThanOrEqual(7);
+      } finally {
+        await mongo.close();
+      }
+    });
   });
 });

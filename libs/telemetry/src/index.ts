@@ -14,7 +14,12 @@ export {
   type FamilyName,
   type MetricFamily,
 } from './catalog';
-export { measureHttp, type HttpMetricsOptions, type MeasuredApp } from './http/http-metrics';
+export {
+  measureHttp,
+  UNMEASURED_ROUTES,
+  type HttpMetricsOptions,
+  type MeasuredApp,
+} from './http/http-metrics';
 export { HttpAggregate } from './http/http-aggregate';
 export { UNMATCHED, type ListableRouter } from './http/route-table';
 export { renderMetricsDoc } from './metrics-doc';

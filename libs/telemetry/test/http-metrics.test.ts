@@ -8,6 +8,12 @@ function buildApp(telemetry: Telemetry) {
   const app = express();
   measureHttp({ aggregate: telemetry.http!, app });
   app.get('/metrics', (req, res) => telemetry.metricsHandler?.(req, res));
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/ready', (_req, res) => {
+    res.status(503).json({ error: { code: 'NOT_READY', message: 'Unavailable: mongodb' } });
+  });
   app.get('/items/:id', (req, res) => {
     res.json({ id: req.params.id });
   });
@@ -56,6 +62,39 @@ describe('measureHttp', () => {
     expect(() => measureHttp({ aggregate: telemetry.http!, app: notExpress })).toThrow(TypeError);
   });
 
+  it('leaves the probe and scrape endpoints out of every http_* family', async () => {
+    await request(app).get('/ready').expect(503);
+    await request(app).get('/Ready/').expect(503);
+    await request(app).get('/health').expect(200);
+    await scrape(app);
+    const families = await scrape(app);
+    for (const family of [
+      'http_requests_total',
+      'http_request_duration_seconds',
+      'http_response_size_bytes',
+    ]) {
+      const handlers = new Set(families.get(family)?.samples.map((s) => s.labels.handler));
+      for (const probe of ['/ready', '/health', '/metrics'])
+        expect({ family, probe, seen: handlers.has(probe) }).toEqual({ family, probe, seen: false });
+    }
+  });
+
+  it('leaves out the routes it is given instead, and only those', async () => {
+    const other = express();
+    measureHttp({ aggregate: telemetry.http!, app: other, unmeasured: ['/internal/ping'] });
+    other.get('/internal/ping', (_req, res) => {
+      res.send('pong');
+    });
+    other.get('/ready', (_req, res) => {
+      res.send('ready');
+    });
+    await request(other).get('/internal/ping').expect(200);
+    await request(other).get('/ready').expect(200);
+    const families = await scrape(app);
+    expect(sampleValue(families, 'http_requests_total', { handler: '/internal/ping' })).toBeUndefined();
+    expect(sampleValue(families, 'http_requests_total', { handler: '/ready', status: '2xx' })).toBe(1);
+  });
+
   it('labels requests by route template, mounted routers included', async () => {
     await request(app).get('/items/42').expect(200);
     await request(app).get('/items/43').expect(200);
@@ -89,7 +128,6 @@ describe('measureHttp', () => {
   });
 
   it('adds no handler value for 1,000 requests to random unknown paths', async () => {
-    await scrape(app); // the scrape itself is counted once it has been answered
     const handlersBefore = handlerValues(await scrape(app));
     const agent = request(app);
     const methods = ['GET', 'POST', 'DELETE', 'PATCH'] as const;

@@ -46,7 +46,13 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
     config,
     telemetry,
     dependencies: ({ logger }) => [
-      mongoDependency({ url: config.MONGO_URL, dbName: config.MONGO_DB, logger, metrics: telemetry.metrics }),
+      mongoDependency({
+        url: config.MONGO_URL,
+        dbName: config.MONGO_DB,
+        maxPoolSize: config.MONGO_MAX_POOL_SIZE,
+        logger,
+        metrics: telemetry.metrics,
+      }),
       kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'auth', logger }),
     ],
     build: ({ logger, dependencies }) => {

@@ -27,7 +27,13 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
     config,
     telemetry,
     dependencies: ({ logger }) => [
-      mongoDependency({ url: config.MONGO_URL, dbName: config.MONGO_DB, logger, metrics: telemetry.metrics }),
+      mongoDependency({
+        url: config.MONGO_URL,
+        dbName: config.MONGO_DB,
+        maxPoolSize: config.MONGO_MAX_POOL_SIZE,
+        logger,
+        metrics: telemetry.metrics,
+      }),
       kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'realtime', logger }),
       fanoutDependency(fanout),
     ],

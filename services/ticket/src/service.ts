@@ -50,6 +50,7 @@ export function startTicketService({
       mongo = mongoDependency({
         url: config.MONGO_URL,
         dbName: config.MONGO_DB,
+        maxPoolSize: config.MONGO_MAX_POOL_SIZE,
         logger,
         metrics: telemetry.metrics,
       });

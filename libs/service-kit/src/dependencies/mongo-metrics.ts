@@ -66,11 +66,15 @@ export function recordMongoMetrics(client: mongo.MongoClient, metrics: Instrumen
   }
 
   const observePool = {
-    size: (r: { observe(v: number): void }) => r.observe(pool.open),
+    // The pool's maximum as the driver resolved it (the seed's SQLAlchemy pool size means the same):
+    // pool alerts divide checkouts by it. The connections open now are db_pool_connections_open.
+    size: (r: { observe(v: number): void }) => r.observe(client.options.maxPoolSize),
+    open: (r: { observe(v: number): void }) => r.observe(pool.open),
     checkedOut: (r: { observe(v: number): void }) => r.observe(pool.checkedOut),
     overflow: (r: { observe(v: number): void }) => r.observe(pool.waiting),
   };
   metrics.db_pool_size.addCallback(observePool.size);
+  metrics.db_pool_connections_open.addCallback(observePool.open);
   metrics.db_pool_checked_out.addCallback(observePool.checkedOut);
   metrics.db_pool_overflow.addCallback(observePool.overflow);
   // The driver's typed overloads cannot take a table of listeners; it is an EventEmitter underneath.
@@ -80,6 +84,7 @@ export function recordMongoMetrics(client: mongo.MongoClient, metrics: Instrumen
   return () => {
     for (const [name, listener] of Object.entries(listeners)) emitter.off(name, listener);
     metrics.db_pool_size.removeCallback(observePool.size);
+    metrics.db_pool_connections_open.removeCallback(observePool.open);
     metrics.db_pool_checked_out.removeCallback(observePool.checkedOut);
     metrics.db_pool_overflow.removeCallback(observePool.overflow);
   };

@@ -11,7 +11,12 @@ export interface MongoDependencyOptions {
   logger: Logger;
   /** Feeds the db_* families; omitted where nothing is measured. */
   metrics?: Instruments;
+  /** The most connections the pool opens (MONGO_MAX_POOL_SIZE); db_pool_size reports it. */
+  maxPoolSize?: number;
 }
+
+/** The driver's own default, set explicitly so that what db_pool_size reports is what was asked for. */
+export const DEFAULT_MONGO_MAX_POOL_SIZE = 100;
 
 export interface MongoDependency extends Dependency {
   /** The service's own database connection; usable once connected, buffering until then. */
@@ -22,7 +27,13 @@ export interface MongoDependency extends Dependency {
  * The service's MongoDB connection. The first connection is retried in the background until it
  * succeeds; after that the driver's own monitoring reconnects.
  */
-export function mongoDependency({ url, dbName, logger, metrics }: MongoDependencyOptions): MongoDependency {
+export function mongoDependency({
+  url,
+  dbName,
+  logger,
+  metrics,
+  maxPoolSize = DEFAULT_MONGO_MAX_POOL_SIZE,
+}: MongoDependencyOptions): MongoDependency {
   const connection = mongoose.createConnection();
   let detachMetrics = () => {};
   const stop = keepTrying(
@@ -31,6 +42,7 @@ export function mongoDependency({ url, dbName, logger, metrics }: MongoDependenc
         dbName,
         serverSelectionTimeoutMS: 2000,
         monitorCommands: true,
+        maxPoolSize,
       });
       // Each attempt makes a new driver client (set synchronously); measure the current one.
       detachMetrics();

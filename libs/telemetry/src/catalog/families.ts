@@ -11,7 +11,7 @@ export const families = {
   http_requests_total: {
     group: 'http',
     kind: 'counter',
-    help: 'HTTP requests answered, by route template, method and status class (2xx, 3xx, 4xx, 5xx).',
+    help: 'HTTP requests answered, by route template, method and status class (2xx, 3xx, 4xx, 5xx); the probe and scrape endpoints (/health, /ready, /metrics) are not counted in any http_* family.',
     unit: '',
     labels: ['handler', 'method', 'status'],
     maxSeries: 1000,
@@ -347,9 +347,17 @@ export const families = {
   db_pool_size: {
     group: 'mongodb',
     kind: 'observableGauge',
-    help: 'Connections open in the MongoDB driver pool.',
+    help: 'Most connections the MongoDB driver pool may open (MONGO_MAX_POOL_SIZE), as the seed reports its pool size.',
     unit: '',
     labels: [],
+  },
+  db_pool_connections_open: {
+    group: 'mongodb',
+    kind: 'observableGauge',
+    help: 'Connections open in the MongoDB driver pool right now, in use or idle.',
+    unit: '',
+    labels: [],
+    seedName: null,
   },
   db_pool_checked_out: {
     group: 'mongodb',

@@ -18,7 +18,16 @@ export interface HttpMetricsOptions {
   /** Where the HTTP families are aggregated (`telemetry.http`). */
   aggregate: HttpAggregate;
   app: MeasuredApp;
+  /** Route templates left out of the http_* families; the probe and scrape endpoints by default. */
+  unmeasured?: readonly string[];
 }
+
+/**
+ * The probe and scrape endpoints. They are not the service's requests: /ready answers 503 while a
+ * dependency connects, which counted as the service's errors on every start (HighErrorRate), and
+ * the seed's instrumentator leaves /metrics out for the same reason.
+ */
+export const UNMEASURED_ROUTES: readonly string[] = ['/health', '/ready', '/metrics'];
 
 /** Node accepts some 34 methods; the rest share one label value, so a scanner cannot add series per method. */
 const LABELLED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -28,8 +37,9 @@ const LABELLED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE
  * It wraps `app.handle`, where Express receives each request, rather than mounting a middleware:
  * a middleware's turn through the router cost more instructions than the recording itself.
  */
-export function measureHttp({ aggregate, app }: HttpMetricsOptions): void {
+export function measureHttp({ aggregate, app, unmeasured = UNMEASURED_ROUTES }: HttpMetricsOptions): void {
   const routes = new RouteTable(() => app.router as ListableRouter);
+  const skipped = new Set(unmeasured);
   const entry = app as MeasuredApp & { handle: Handle };
   if (typeof entry.handle !== 'function')
     throw new TypeError('measureHttp measures an Express 5 application');
@@ -42,7 +52,13 @@ export function measureHttp({ aggregate, app }: HttpMetricsOptions): void {
     const methodLabel = LABELLED_METHODS.has(method) ? method : 'OTHER';
     // Express's own parse (cached for its router) when the request already has its prototype.
     const path = (req as { path?: string }).path ?? pathOf(req.url);
-    const route = aggregate.start(routes.resolve(method, path), methodLabel);
+    // By template, so every spelling the router serves them under (/READY, /ready/) is left out too.
+    const template = routes.resolve(method, path);
+    if (skipped.has(template)) {
+      handle.call(this, req, res, callback);
+      return;
+    }
+    const route = aggregate.start(template, methodLabel);
     // 'close' comes once, after 'finish' or when the client went away first.
     res.on('close', () => {
       aggregate.finish(
