@@ -1,34 +1,7 @@
 import { Mutex } from '../src/mongo/mutex';
-import { MessageFramer, OP_MSG, OP_QUERY, commandName, hasMoreToCome, readHeader } from '../src/mongo/wire';
+import { MessageFramer, OP_QUERY, commandName, hasMoreToCome, readHeader } from '../src/mongo/wire';
 import { isWriteCommand } from '../src/mongo/write-commands';
-
-/** An OP_MSG whose body is `{<command>: 1}` (BSON int32), as a driver would send it. */
-function opMsg(requestId: number, command: string, flags = 0, leadingSequence = false): Buffer {
-  const key = Buffer.from(`${command}\0`);
-  const body = Buffer.alloc(4 + 1 + key.length + 4 + 1);
-  body.writeInt32LE(body.length, 0);
-  body.writeUInt8(0x10, 4);
-  key.copy(body, 5);
-  body.writeInt32LE(1, 5 + key.length);
-  const sections: Buffer[] = [];
-  if (leadingSequence) {
-    const id = Buffer.from('documents\0');
-    const sequence = Buffer.alloc(1 + 4 + id.length);
-    sequence.writeUInt8(1, 0);
-    sequence.writeInt32LE(4 + id.length, 1);
-    id.copy(sequence, 5);
-    sections.push(sequence);
-  }
-  sections.push(Buffer.concat([Buffer.from([0]), body]));
-  const header = Buffer.alloc(20);
-  const payload = Buffer.concat(sections);
-  header.writeInt32LE(20 + payload.length, 0);
-  header.writeInt32LE(requestId, 4);
-  header.writeInt32LE(0, 8);
-  header.writeInt32LE(OP_MSG, 12);
-  header.writeUInt32LE(flags, 16);
-  return Buffer.concat([header, payload]);
-}
+import { opMsg } from './wire-messages';
 
 describe('wire protocol parsing', () => {
   it('reads the command name of an OP_MSG, after a document sequence too', () => {

@@ -15,7 +15,7 @@ export async function startMongo(options: EngineOptions): Promise<MongoEngine> {
   const ferretdb = await startFerretdb({ port: internalPort, dataDir: options.dataDir, log: options.log });
   let guard;
   try {
-    guard = await startWriteGuard({ port: publicPort, upstreamPort: internalPort });
+    guard = await startWriteGuard({ port: publicPort, upstreamPort: internalPort, log: options.log });
   } catch (error) {
     await ferretdb.stop();
     throw error;

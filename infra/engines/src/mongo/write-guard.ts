@@ -1,7 +1,15 @@
 import net from 'node:net';
+import type { LogSink } from '../process';
 import { Mutex } from './mutex';
 import { isWriteCommand } from './write-commands';
-import { MessageFramer, OP_COMPRESSED, commandName, hasMoreToCome, readHeader } from './wire';
+import {
+  MalformedMessageError,
+  MessageFramer,
+  OP_COMPRESSED,
+  commandName,
+  hasMoreToCome,
+  readHeader,
+} from './wire';
 
 export interface WriteGuardOptions {
   /** Public port clients connect to (0 picks one). */
@@ -9,6 +17,8 @@ export interface WriteGuardOptions {
   /** FerretDB's internal address. */
   upstreamPort: number;
   upstreamHost?: string;
+  /** Where a connection closed for sending malformed messages is reported (default: dropped). */
+  log?: LogSink;
 }
 
 export interface WriteGuard {
@@ -78,19 +88,37 @@ function proxyConnection(
   client.on('error', closeBoth);
   upstream.on('error', closeBoth);
 
+  const log = options.log ?? (() => undefined);
+  const peer = `${client.remoteAddress ?? '?'}:${client.remotePort ?? '?'}`;
+  // A peer that breaks the framing is cut off alone: everyone else keeps being served.
+  const refuse = (from: string, error: unknown): void => {
+    if (closed) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    log(`write guard: closed the connection of ${peer}: malformed message from the ${from} (${reason})`);
+    closeBoth();
+  };
+
   // Messages of one connection go upstream in order: a read sent after a write that is
-  // still waiting for the lock waits behind it.
+  // still waiting for the lock waits behind it. Each message is classified as it is
+  // framed, so a malformed one closes the connection before anything after it is sent.
   let queue = Promise.resolve();
   const fromClient = new MessageFramer();
   client.on('data', (chunk: Buffer) => {
-    for (const message of fromClient.push(chunk)) {
-      queue = queue.then(() => forward(message));
+    if (closed) return;
+    try {
+      for (const message of fromClient.push(chunk)) {
+        const locked = needsLock(message);
+        queue = queue.then(() => forward(message, locked));
+      }
+    } catch (error) {
+      if (!(error instanceof MalformedMessageError)) throw error;
+      refuse('client', error);
     }
   });
 
-  async function forward(message: Buffer): Promise<void> {
+  async function forward(message: Buffer, locked: boolean): Promise<void> {
     if (closed) return;
-    if (!needsLock(message)) {
+    if (!locked) {
       upstream.write(message);
       return;
     }
@@ -109,11 +137,15 @@ function proxyConnection(
   upstream.on('data', (chunk: Buffer) => {
     // Replies go back as they arrive; the framer only looks at their headers.
     client.write(chunk);
-    if (pendingWrites.size === 0) {
-      fromServer.push(chunk);
+    let replies: Buffer[];
+    try {
+      replies = fromServer.push(chunk);
+    } catch (error) {
+      if (!(error instanceof MalformedMessageError)) throw error;
+      refuse('server', error);
       return;
     }
-    for (const reply of fromServer.push(chunk)) {
+    for (const reply of replies) {
       const { responseTo } = readHeader(reply);
       const release = pendingWrites.get(responseTo);
       if (release) {
@@ -124,7 +156,10 @@ function proxyConnection(
   });
 }
 
-/** Compressed messages hide their command, so they are treated as writes to stay safe. */
+/**
+ * Compressed messages hide their command, so they are treated as writes to stay safe.
+ * Throws a MalformedMessageError for an OP_MSG whose sections do not add up.
+ */
 function needsLock(message: Buffer): boolean {
   if (readHeader(message).opCode === OP_COMPRESSED) return true;
   const name = commandName(message);
