@@ -23,7 +23,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const RSS_BOUND_BYTES = 350 * 1024 * 1024;
 const SERIES_GROWTH_BOUND = 600;
 const ADMIN = { username: 'fuzz-root', password: 'fuzz-bootstrap-password-1' };
-const EMPLOYEE = { username: 'fuzz-employee', password: 'fuzz-employee-password-1' };
+const EMPLOYEE = { username: 'fuzz-employee', password: 'fuzz-staff-password-1' };
 
 interface Tokens {
   accessToken: string;

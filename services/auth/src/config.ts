@@ -5,6 +5,7 @@ import {
   DEFAULT_TOKEN_ISSUER,
   loadConfig,
 } from '@support-center/service-kit';
+import { newPasswordSchema, passwordContainsUsername, PASSWORD_RULES } from './domain/password-policy';
 
 const positiveInt = z.coerce.number().int().positive();
 const optionalText = z.string().trim().min(1).optional();
@@ -25,7 +26,7 @@ const pem = (kind: string) =>
 const schema = baseConfigSchema({ port: 8002, mongoDb: 'auth' })
   .extend({
     AUTH_BOOTSTRAP_ADMIN_USERNAME: optionalText,
-    AUTH_BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    AUTH_BOOTSTRAP_ADMIN_PASSWORD: newPasswordSchema.optional(),
     AUTH_SIGNING_KEY: pem('PRIVATE KEY').optional(),
     AUTH_PREVIOUS_PUBLIC_KEY: pem('PUBLIC KEY').optional(),
     AUTH_ISSUER: z.string().min(1).default(DEFAULT_TOKEN_ISSUER),
@@ -67,6 +68,12 @@ const schema = baseConfigSchema({ port: 8002, mongoDb: 'auth' })
         'AUTH_BOOTSTRAP_ADMIN_USERNAME and AUTH_BOOTSTRAP_ADMIN_PASSWORD go together',
       );
     }
+    if (
+      c.AUTH_BOOTSTRAP_ADMIN_USERNAME &&
+      c.AUTH_BOOTSTRAP_ADMIN_PASSWORD &&
+      passwordContainsUsername(c.AUTH_BOOTSTRAP_ADMIN_PASSWORD, c.AUTH_BOOTSTRAP_ADMIN_USERNAME)
+    )
+      problem('AUTH_BOOTSTRAP_ADMIN_PASSWORD', PASSWORD_RULES.username);
     if (c.LDAP_URL && !c.LDAP_BASE_DN) problem('LDAP_BASE_DN', 'is required when LDAP_URL is set');
     if (c.LDAP_BIND_DN && c.LDAP_BIND_PASSWORD === undefined)
       problem('LDAP_BIND_PASSWORD', 'is required when LDAP_BIND_DN is set');

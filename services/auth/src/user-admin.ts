@@ -1,5 +1,6 @@
 import { AppError, ValidationError, type Logger } from '@support-center/service-kit';
 import { hashPassword } from './credentials/passwords';
+import { PASSWORD_RULES, passwordContainsUsername } from './domain/password-policy';
 import type { CreateUserBody, ListUsersQuery, UpdateUserBody, User } from './domain/users';
 import { authEvents } from './events/auth-events';
 import type { UserChanges, UserStore } from './store/users';
@@ -47,6 +48,8 @@ export class UserAdmin {
       const current = await this.get(id);
       if (current.loginMethod !== 'password')
         throw new ValidationError([{ field: 'password', message: 'LDAP users have no password here' }]);
+      if (passwordContainsUsername(password, current.username))
+        throw new ValidationError([{ field: 'password', message: PASSWORD_RULES.username }]);
       changes.passwordHash = await hashPassword(password);
     }
     const after = await this.options.users.update(id, changes, (before, next) =>

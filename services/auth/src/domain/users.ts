@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '@support-center/service-kit';
+import { newPasswordSchema, PASSWORD_RULES, passwordContainsUsername } from './password-policy';
 
 export const LOGIN_METHODS = ['password', 'ldap'] as const;
 export type LoginMethod = (typeof LOGIN_METHODS)[number];
@@ -15,7 +16,8 @@ export const usernameSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9._@-]+$/, 'may hold only letters, digits and . _ @ -');
 
-export const passwordSchema = z.string().min(8).max(256);
+/** A password being set: the policy's rules (password-policy.ts). */
+export const passwordSchema = newPasswordSchema;
 const displayNameSchema = z.string().trim().min(1).max(200);
 const emailSchema = z.email().max(254);
 
@@ -34,6 +36,8 @@ export const createUserBody = z
       ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required for password login' });
     if (method === 'ldap' && body.password !== undefined)
       ctx.addIssue({ code: 'custom', path: ['password'], message: 'must be absent for ldap login' });
+    if (body.password !== undefined && passwordContainsUsername(body.password, body.username))
+      ctx.addIssue({ code: 'custom', path: ['password'], message: PASSWORD_RULES.username });
   });
 export type CreateUserBody = z.infer<typeof createUserBody>;
 
