@@ -3,6 +3,15 @@ import { board, graph, quantile, SELECTED, variables } from './panels';
 
 const R = '$__rate_interval';
 
+/** Hits over lookups in `window`; `or 0 * …` keeps a cache that only misses (it has no hit series). */
+function hitRatio(window: string): string {
+  const lookups = `sum by (job, cache) (rate(cache_operations_total{${SELECTED}, operation="get"}[${window}]))`;
+  return (
+    `(sum by (job, cache) (rate(cache_operations_total{${SELECTED}, operation="get", status="hit"}[${window}]))` +
+    ` or 0 * ${lookups}) / ${lookups}`
+  );
+}
+
 /** MongoDB pools and queries, caches, and the event pipeline (outbox → Kafka → consumers). */
 export function data() {
   return board(
@@ -16,7 +25,7 @@ export function data() {
       graph({
         title: 'Pool checked out',
         description:
-          'Share of the MongoDB pool in use, per instance. DatabasePoolExhausted fires above 90% for 2 minutes.',
+          'Connections checked out over the pool maximum (MONGO_MAX_POOL_SIZE), per instance. DatabasePoolExhausted fires above 90% for 2 minutes.',
         unit: 'percentunit',
         alert: 'DatabasePoolExhausted',
         min: 0,
@@ -32,10 +41,12 @@ export function data() {
     .withPanel(
       graph({
         title: 'Pool size and waiters',
-        description: 'Connections open in the pool, and operations waiting for one.',
+        description:
+          'The pool maximum (MONGO_MAX_POOL_SIZE), connections open now, operations waiting for one, and checkouts per second.',
         unit: 'none',
         queries: [
-          { expr: `sum by (job) (db_pool_size{${SELECTED}})`, legend: 'open {{job}}' },
+          { expr: `sum by (job) (db_pool_size{${SELECTED}})`, legend: 'max {{job}}' },
+          { expr: `sum by (job) (db_pool_connections_open{${SELECTED}})`, legend: 'open {{job}}' },
           { expr: `sum by (job) (db_pool_overflow{${SELECTED}})`, legend: 'waiting {{job}}' },
           {
             expr: `sum by (job) (rate(db_pool_checkouts_total{${SELECTED}}[${R}]))`,
@@ -75,14 +86,18 @@ export function data() {
       graph({
         title: 'Cache hit ratio',
         description:
-          'Hits over lookups since each process started. LowCacheHitRatio fires under 70% for 15 minutes.',
+          'Hits over lookups in the last 15 minutes, from the operation counters, as LowCacheHitRatio reads them: it fires under 70% for 15 minutes. "since start" is the cache_hit_ratio gauge, kept for the seed\'s dashboards; it hides a recent collapse.',
         unit: 'percentunit',
         alert: 'LowCacheHitRatio',
         below: true,
         min: 0,
         max: 1,
         queries: [
-          { expr: `avg by (job, cache) (cache_hit_ratio{${SELECTED}})`, legend: '{{job}} {{cache}}' },
+          { expr: hitRatio('15m'), legend: '{{job}} {{cache}}' },
+          {
+            expr: `avg by (job, cache) (cache_hit_ratio{${SELECTED}})`,
+            legend: 'since start {{job}} {{cache}}',
+          },
         ],
       }),
     )

@@ -46,7 +46,7 @@ export function overview() {
       graph({
         title: 'Error ratio (5xx)',
         description:
-          'Share of HTTP requests answered with a 5xx, per service. HighErrorRate fires above 5% for 5 minutes.',
+          'Share of HTTP requests answered with a 5xx, per service (probes and scrapes, /health, /ready and /metrics, are not counted). HighErrorRate fires above 5% for 5 minutes.',
         unit: 'percentunit',
         alert: 'HighErrorRate',
         min: 0,
