@@ -12,7 +12,8 @@ const trustProxy = z
   .min(1)
   .default('false')
   .transform((v): boolean | number | string[] => {
-    if (v === 'true' || v === 'false') return v === 'true';
+    const flag = v.toLowerCase(); // true/false in any case, as booleanFlag reads them
+    if (flag === 'true' || flag === 'false') return flag === 'true';
     if (/^\d+$/.test(v)) return Number(v);
     return v.split(',').map((s) => s.trim());
   });

@@ -38,6 +38,11 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads TRUST_PROXY true and false in any case, not as an address named "True"', () => {
+    expect(loadConfig(schema, { TRUST_PROXY: 'True' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig(schema, { TRUST_PROXY: 'FALSE' }).TRUST_PROXY).toBe(false);
+  });
+
   it('sets the MongoDB pool maximum from MONGO_MAX_POOL_SIZE, 100 by default', () => {
     expect(loadConfig(schema, {}).MONGO_MAX_POOL_SIZE).toBe(100);
     expect(loadConfig(schema, { MONGO_MAX_POOL_SIZE: '20' }).MONGO_MAX_POOL_SIZE).toBe(20);
