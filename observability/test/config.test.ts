@@ -105,7 +105,10 @@ describe('alert rules', () => {
       expect(rule.labels?.service).toBeTruthy();
       expect(rule.annotations?.summary).toBeTruthy();
       expect(rule.annotations?.description).toContain('$value');
-      const anchor = /^docs\/runbooks\.md#(.+)$/.exec(rule.annotations?.runbook_url ?? '')?.[1];
+      // An absolute link once Prometheus expands its external label runbook_base_url (RUNBOOK_BASE_URL).
+      const anchor = /^\{\{ \$externalLabels\.runbook_base_url \}\}\/runbooks\.md#(.+)$/.exec(
+        rule.annotations?.runbook_url ?? '',
+      )?.[1];
       expect(anchor).toBe(rule.alert.toLowerCase());
       expect(anchors.has(anchor as string)).toBe(true);
     },
@@ -129,7 +132,22 @@ describe('alert rules', () => {
 });
 
 describe('Alertmanager configuration', () => {
-  const config = join(OBSERVABILITY, 'alertmanager', 'alertmanager.yml');
+  // alertmanager.yml is a template: its receivers' URL is rendered from ALERT_WEBHOOK_URL at start.
+  const template = readFileSync(join(OBSERVABILITY, 'alertmanager', 'alertmanager.yml'), 'utf8');
+  let dir: string;
+  let config: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sc-alertmanager-'));
+    config = join(dir, 'alertmanager.yml');
+    writeFileSync(config, template.replaceAll('${ALERT_WEBHOOK_URL}', 'http://alert-log:5001/'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('sends every receiver to the one configured webhook URL', () => {
+    const urls = [...template.matchAll(/^\s+- url: (.+)$/gm)].map((m) => m[1]);
+    expect(urls.length).toBeGreaterThan(0);
+    expect(new Set(urls)).toEqual(new Set(["'${ALERT_WEBHOOK_URL}'"]));
+  });
 
   it('passes amtool check-config', () => {
     const result = run('amtool', ['check-config', config]);

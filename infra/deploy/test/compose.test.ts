@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { DEFAULT_PARTITIONS, TOPICS } from '@support-center/events';
 import { interpolatedVariables, readEnvExample } from './support/env-file';
 import {
@@ -12,6 +13,8 @@ import {
   repoFileExists,
 } from './support/repo';
 import { requireTool, run } from './support/tools';
+
+const ENTRYPOINT = 'observability/docker/entrypoint.sh';
 
 const compose = loadCompose();
 const services = Object.entries(compose.services);
@@ -126,8 +129,8 @@ describe('docker-compose.prod.yml', () => {
   });
 
   it('keeps Prometheus data 30 days or 10 GB', () => {
-    const command = ([] as string[]).concat(compose.services.prometheus?.command ?? []).join('\n');
-    expect(command).toContain('exec /bin/prometheus');
+    const command = ([] as string[]).concat(compose.services.prometheus?.command ?? []);
+    expect(command[0]).toBe('/bin/prometheus');
     expect(command).toContain('--storage.tsdb.retention.time=30d');
     expect(command).toContain('--storage.tsdb.retention.size=10GB');
   });
@@ -135,8 +138,91 @@ describe('docker-compose.prod.yml', () => {
   it('gives Prometheus the /metrics token where prometheus.yml reads it, without a file on disk', () => {
     const prometheus = compose.services.prometheus!;
     expect(prometheus.tmpfs).toEqual(['/etc/prometheus/secrets']);
-    expect(String(prometheus.command)).toContain('> /etc/prometheus/secrets/metrics_token');
-    expect(prometheus.environment).toEqual({ METRICS_TOKEN: null });
+    expect(prometheus.environment?.RUNTIME_CONFIG_DIR).toBe('/etc/prometheus/secrets');
+    expect(prometheus.environment).toHaveProperty('METRICS_TOKEN', null);
+    expect(readRepoFile(ENTRYPOINT)).toContain('"$RUNTIME_CONFIG_DIR/metrics_token"');
+  });
+
+  describe('Prometheus and Alertmanager', () => {
+    const monitors = ['prometheus', 'alertmanager'] as const;
+    const command = (name: string) => ([] as string[]).concat(compose.services[name]?.command ?? []);
+
+    it.each(monitors)(
+      '%s starts through the entry point that writes its web config into a tmpfs, then execs it',
+      (name) => {
+        const service = compose.services[name]!;
+        const dir = `/etc/${name}/secrets`;
+        expect(service.entrypoint).toEqual(['/bin/sh', `/etc/${name}/entrypoint.sh`]);
+        expect(service.volumes).toContain(`./${ENTRYPOINT}:/etc/${name}/entrypoint.sh:ro`);
+        expect(service.tmpfs).toEqual([dir]);
+        expect(service.environment?.RUNTIME_CONFIG_DIR).toBe(dir);
+        expect(command(name)[0]).toBe(`/bin/${name}`);
+        expect(readRepoFile(ENTRYPOINT)).toMatch(/\nexec "\$@"\n$/);
+      },
+    );
+
+    it.each(monitors)('%s requires basic auth on every endpoint, its healthcheck included', (name) => {
+      const service = compose.services[name]!;
+      expect(command(name)).toContain(`--web.config.file=/etc/${name}/secrets/web.yml`);
+      expect(service.environment?.MONITORING_PASSWORD).toMatch(/^\$\{MONITORING_PASSWORD:\?/);
+      expect(service.environment?.MONITORING_PASSWORD_HASH).toMatch(/^\$\{MONITORING_PASSWORD_HASH:\?/);
+      expect(String(service.healthcheck?.test)).toContain(
+        'http://monitoring:$${MONITORING_PASSWORD}@127.0.0.1:',
+      );
+    });
+
+    it('keeps the Prometheus lifecycle API (/-/reload, /-/quit) closed', () => {
+      expect(command('prometheus').join(' ')).not.toContain('--web.enable-lifecycle');
+    });
+
+    it('lets Grafana query Prometheus with the monitoring credentials', () => {
+      expect(compose.services.grafana?.environment?.MONITORING_PASSWORD).toMatch(
+        /^\$\{MONITORING_PASSWORD:\?/,
+      );
+      const datasource = parse(
+        readRepoFile('observability/grafana/provisioning/datasources/prometheus.yml'),
+      ) as {
+        datasources: {
+          url: string;
+          basicAuth?: boolean;
+          basicAuthUser?: string;
+          secureJsonData?: Record<string, string>;
+        }[];
+      };
+      expect(datasource.datasources[0]).toMatchObject({
+        url: 'http://prometheus:9090',
+        basicAuth: true,
+        basicAuthUser: 'monitoring',
+        secureJsonData: { basicAuthPassword: '$MONITORING_PASSWORD' },
+      });
+    });
+
+    it('renders Alertmanager’s receivers from ALERT_WEBHOOK_URL, by default a container that logs them', () => {
+      const alertmanager = compose.services.alertmanager!;
+      expect(command('alertmanager')).toContain('--config.file=/etc/alertmanager/secrets/alertmanager.yml');
+      expect(alertmanager.environment?.ALERTMANAGER_TEMPLATE).toBe('/etc/alertmanager/alertmanager.yml');
+      const fallback = /^\$\{ALERT_WEBHOOK_URL:-http:\/\/([\w-]+):(\d+)\/\}$/.exec(
+        String(alertmanager.environment?.ALERT_WEBHOOK_URL),
+      );
+      expect(fallback).not.toBeNull();
+      const [, host, port] = fallback!;
+      const sink = compose.services[host!]!;
+      expect(sink.volumes).toContain('./observability/alertmanager/alert-log.js:/srv/alert-log.js:ro');
+      expect(sink.environment?.PORT).toBe(port);
+      expect(alertmanager.depends_on?.[host!]).toEqual({ condition: 'service_healthy' });
+    });
+  });
+
+  it('lets the services believe X-Forwarded-For from the gateway’s network only', () => {
+    const network = compose.networks?.['support-center'] as { ipam?: { config?: { subnet?: string }[] } };
+    const subnet = network.ipam?.config?.[0]?.subnet;
+    expect(subnet).toMatch(/^\$\{NETWORK_SUBNET:-\d+\.\d+\.\d+\.\d+\/\d+\}$/);
+    for (const name of ['auth', 'ticket', 'file', 'realtime'])
+      expect({ name, trusted: compose.services[name]?.environment?.TRUST_PROXY }).toEqual({
+        name,
+        trusted: subnet,
+      });
+    expect(compose.services.gateway?.networks).toEqual(['support-center']);
   });
 
   it('runs stateless services as replicas', () => {

@@ -1,6 +1,9 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runGateway, type RunningGateway } from './support/servers';
 import { readRepoFile, repoPath } from './support/repo';
 import { requireTool, run } from './support/tools';
 
@@ -58,7 +61,7 @@ describe('the nginx gateway', () => {
     expect(body).toContain('proxy_set_header Connection $connection_upgrade;');
     expect(body).toMatch(/proxy_read_timeout \d+h;/);
     // A location that sets a header drops the inherited ones: the forwarding headers must be repeated.
-    expect(body).toContain('proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;');
+    expect(body).toContain('proxy_set_header X-Forwarded-For $remote_addr;');
   });
 
   it('streams file uploads and downloads and allows large bodies there only', () => {
@@ -73,5 +76,48 @@ describe('the nginx gateway', () => {
     expect(location('/')).toContain(`return 404 '{"error":{"code":"NOT_FOUND"`);
     expect(conf).toContain('default_type application/json;');
     expect(conf).toMatch(/error_page 502 503 504 @unavailable;/);
+  });
+
+  describe('run by the real nginx in front of a stand-in service', () => {
+    let upstream: Server;
+    let gateway: RunningGateway;
+
+    beforeAll(async () => {
+      // Answers every request with the headers it received.
+      upstream = createServer((req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(req.headers));
+      });
+      await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+      const { port } = upstream.address() as AddressInfo;
+      gateway = await runGateway(requireTool('nginx', 'nginx'), conf, `http://127.0.0.1:${port}`);
+    });
+    afterAll(async () => {
+      await gateway?.stop();
+      await new Promise((resolve) => upstream?.close(resolve));
+    });
+
+    // Services trust the gateway's X-Forwarded-For: it must name the address the gateway saw,
+    // whatever the client claimed, or a client picks the address rate limits and lockout key on.
+    it.each([
+      '/api/v1/auth/login',
+      '/api/v1/users',
+      '/api/v1/tickets',
+      '/api/v1/files/x',
+      '/chat',
+      '/ws/notifications',
+    ])('overwrites a client-sent X-Forwarded-For on %s with the address it saw', async (path) => {
+      for (const claimed of [undefined, '203.0.113.7', '203.0.113.7, 198.51.100.2']) {
+        const response = await fetch(`${gateway.url}${path}`, {
+          headers: claimed === undefined ? {} : { 'X-Forwarded-For': claimed },
+        });
+        const seen = (await response.json()) as Record<string, string>;
+        expect({ claimed, forwardedFor: seen['x-forwarded-for'], realIp: seen['x-real-ip'] }).toEqual({
+          claimed,
+          forwardedFor: '127.0.0.1',
+          realIp: '127.0.0.1',
+        });
+      }
+    });
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ENGINE_NAMES, isEngineName, type RunningEngine } from './engine';
 import { EngineStartError, UsageError } from './errors';
 import { canConnect } from './net';
@@ -8,7 +9,7 @@ import { spawnChild, watchParent, type ChildHandle } from './process';
 import { runEngine } from './run-engine';
 import { commandExists } from './install/toolchain';
 
-/** Standard ports (DESIGN.md, "Local engines"). */
+/** Standard ports (docs/architecture.md, "Local engines"). */
 export const STANDARD_PORTS = {
   kafka: 9092,
   mongo: 27017,
@@ -24,6 +25,9 @@ interface MonitorSpec {
   binaries: string[];
   config: string;
   args(config: string, dataDir: string, port: number): string[];
+  /** Writes what the configuration reads besides itself; returns the configuration to load. */
+  prepare(config: string, dataDir: string): string;
+  env(): NodeJS.ProcessEnv;
 }
 
 /** Prometheus and Alertmanager come from Debian packages; `up` runs them when present. */
@@ -38,7 +42,18 @@ const MONITOR_SPECS: Readonly<Record<MonitorName, MonitorSpec>> = {
       '--storage.tsdb.retention.size=10GB',
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-lifecycle',
+      // prometheus.yml's external label runbook_base_url is ${RUNBOOK_BASE_URL}.
+      '--enable-feature=expand-external-labels',
     ],
+    prepare: (config) => {
+      writePrometheusSecrets(config);
+      return config;
+    },
+    // Alerts link to <RUNBOOK_BASE_URL>/runbooks.md#…: locally, this checkout's docs/.
+    env: () => ({
+      ...process.env,
+      RUNBOOK_BASE_URL: process.env.RUNBOOK_BASE_URL ?? pathToFileURL(path.join(repoRoot, 'docs')).href,
+    }),
   },
   alertmanager: {
     binaries: ['prometheus-alertmanager', 'alertmanager'],
@@ -50,6 +65,8 @@ const MONITOR_SPECS: Readonly<Record<MonitorName, MonitorSpec>> = {
       `--web.listen-address=127.0.0.1:${port}`,
       '--cluster.listen-address=',
     ],
+    prepare: renderAlertmanagerConfig,
+    env: () => process.env,
   },
 };
 
@@ -130,13 +147,14 @@ async function startMonitor(name: MonitorName, log: (line: string) => void): Pro
     log(`skipped: no config at ${path.relative(repoRoot, spec.config)}`);
     return undefined;
   }
-  if (name === 'prometheus') writeMetricsToken(spec.config);
   const port = STANDARD_PORTS[name];
   const dataDir = path.join(dataRoot(), name);
   fs.mkdirSync(dataDir, { recursive: true });
-  const child: ChildHandle = spawnChild(binary, spec.args(spec.config, dataDir, port), {
+  const config = spec.prepare(spec.config, dataDir);
+  const child: ChildHandle = spawnChild(binary, spec.args(config, dataDir, port), {
     log,
     dieWithParent: true,
+    env: spec.env(),
   });
   const deadline = Date.now() + 20_000;
   while (!(await canConnect(port))) {
@@ -153,11 +171,32 @@ async function startMonitor(name: MonitorName, log: (line: string) => void): Pro
 /**
  * prometheus.yml sends the bearer token in secrets/metrics_token (gitignored) beside it: the
  * services' METRICS_TOKEN when set here, otherwise an empty token, which services without one ignore.
+ * It sends secrets/monitoring_password to Alertmanager and itself: empty locally, where neither
+ * requires one (under docker compose both do).
  */
-function writeMetricsToken(config: string): void {
-  const file = path.join(path.dirname(config), 'secrets', 'metrics_token');
+function writePrometheusSecrets(config: string): void {
+  const dir = path.join(path.dirname(config), 'secrets');
+  fs.mkdirSync(dir, { recursive: true });
+  const tokenFile = path.join(dir, 'metrics_token');
   const token = process.env.METRICS_TOKEN;
-  if (token === undefined && fs.existsSync(file)) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, token ?? '', { mode: 0o600 });
+  if (token !== undefined || !fs.existsSync(tokenFile))
+    fs.writeFileSync(tokenFile, token ?? '', { mode: 0o600 });
+  const passwordFile = path.join(dir, 'monitoring_password');
+  if (!fs.existsSync(passwordFile)) fs.writeFileSync(passwordFile, '', { mode: 0o600 });
+}
+
+/**
+ * alertmanager.yml is a template whose receivers send to ${ALERT_WEBHOOK_URL} (Alertmanager
+ * expands no variables): rendered into the data folder with the variable, by default a local
+ * webhook on 127.0.0.1:5001 (any sink that listens there sees the notifications).
+ */
+function renderAlertmanagerConfig(template: string, dataDir: string): string {
+  const url = process.env.ALERT_WEBHOOK_URL ?? 'http://127.0.0.1:5001/';
+  const rendered = path.join(dataDir, 'alertmanager.yml');
+  // The placeholder sits in a single-quoted YAML string, where a quote is written twice.
+  const text = fs
+    .readFileSync(template, 'utf8')
+    .replaceAll('${ALERT_WEBHOOK_URL}', url.replaceAll("'", "''"));
+  fs.writeFileSync(rendered, text);
+  return rendered;
 }

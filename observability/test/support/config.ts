@@ -39,13 +39,14 @@ export function run(
 }
 
 /**
- * A copy of prometheus/ in a temporary directory, with the (gitignored) token file the
- * configuration reads, so `promtool check config` sees what Prometheus would.
+ * A copy of prometheus/ in a temporary directory, with the (gitignored) token and password files
+ * the configuration reads, so `promtool check config` sees what Prometheus would.
  */
 export function prometheusCopy(token = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'sc-prometheus-'));
   cpSync(PROMETHEUS_DIR, dir, { recursive: true });
   mkdirSync(join(dir, 'secrets'), { recursive: true });
   writeFileSync(join(dir, 'secrets', 'metrics_token'), token);
+  writeFileSync(join(dir, 'secrets', 'monitoring_password'), '');
   return dir;
 }

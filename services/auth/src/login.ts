@@ -22,6 +22,7 @@ import {
 import { usernameKey, type LoginMethod, type User } from './domain/users';
 import { authEvents } from './events/auth-events';
 import type { AuthMetrics } from './metrics';
+import type { RevocationReason } from './events/auth-events';
 import type { SessionStore } from './store/sessions';
 import type { ThrottleStore } from './store/throttle';
 import type { UserStore } from './store/users';
@@ -37,6 +38,8 @@ export interface LoginFlowsOptions {
   accountLockout: LockoutPolicy;
   addressLockout: LockoutPolicy;
   sessionTtlSeconds: number;
+  /** Lifetime of access tokens: a revoked session's tokens all expire within it. */
+  accessTokenTtlSeconds: number;
   /** Called when this instance opened or ended sessions (the active-sessions gauge counts again). */
   onSessionsChanged?: () => void;
   logger: Logger;
@@ -114,7 +117,7 @@ export class LoginFlows {
     const next = newRefreshToken(id);
     const outcome = await sessions.rotate(id, hashToken(refreshToken), hashToken(next), now);
     if (outcome.kind === 'reused') {
-      await this.end(outcome.session, 'revoked', now);
+      await this.end(outcome.session, 'revoked', now, 'refresh_reuse');
       this.options.logger.warn(
         { sessionId: id, userId: outcome.session.userId },
         'refresh token reused; session revoked',
@@ -124,7 +127,7 @@ export class LoginFlows {
     if (outcome.kind === 'unknown') throw unauthorized('The refresh token is not valid or the session ended');
     const user = await users.findById(outcome.session.userId);
     if (!user?.active) {
-      await this.end(outcome.session, 'revoked', now);
+      await this.end(outcome.session, 'revoked', now, 'deactivated');
       throw unauthorized('The user is deactivated');
     }
     return this.tokens(user, outcome.session.id, next);
@@ -158,7 +161,7 @@ export class LoginFlows {
   async endSessionsOf(userId: string): Promise<void> {
     const now = new Date();
     for (const session of await this.options.sessions.findLiveOfUser(userId, now)) {
-      await this.end(session, 'revoked', now);
+      await this.end(session, 'revoked', now, 'deactivated');
     }
   }
 
@@ -171,13 +174,21 @@ export class LoginFlows {
     return expired;
   }
 
-  private async end(session: Session, reason: 'logout' | 'expired' | 'revoked', at: Date): Promise<boolean> {
+  /** Ends a session with its events; one ended early also revokes its access tokens everywhere. */
+  private async end(
+    session: Session,
+    reason: 'logout' | 'expired' | 'revoked',
+    at: Date,
+    revocation: RevocationReason = 'logout',
+  ): Promise<boolean> {
+    const tokensExpireBy = new Date(at.getTime() + this.options.accessTokenTtlSeconds * 1000);
+    const revoked = authEvents.sessionRevoked(session, revocation, tokensExpireBy);
     const events =
       reason === 'logout'
-        ? [authEvents.loggedOut(session)]
+        ? [authEvents.loggedOut(session), revoked]
         : reason === 'expired'
           ? [authEvents.sessionExpired(session)]
-          : [];
+          : [revoked];
     const ended = await this.options.sessions.end(session.id, reason, events, at);
     if (ended) {
       this.options.metrics.sessionEnded(session.role, sessionSeconds(session, at));

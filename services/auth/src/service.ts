@@ -90,6 +90,7 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
         accountLockout: lockout(config, config.AUTH_LOCKOUT_ACCOUNT_THRESHOLD),
         addressLockout: lockout(config, config.AUTH_LOCKOUT_ADDRESS_THRESHOLD),
         sessionTtlSeconds: config.AUTH_SESSION_TTL_SECONDS,
+        accessTokenTtlSeconds: config.AUTH_ACCESS_TOKEN_TTL_SECONDS,
         onSessionsChanged: () => void gauge.refresh(),
         logger,
       });

@@ -25,6 +25,11 @@ const schema = baseConfigSchema({ port: 8003, mongoDb: 'files' }).extend({
   AUTH_JWKS_URL: z
     .url({ message: 'must be the auth service JWKS URL, such as http://auth:8002/.well-known/jwks.json' })
     .default('http://127.0.0.1:8002/.well-known/jwks.json'),
+  /**
+   * How often this instance reloads the access-token revocations its replicas stored; a revoked
+   * token is refused everywhere at most about this long after the first replica heard of it.
+   */
+  REVOCATION_REFRESH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   /** Largest accepted file, enforced while streaming (413 beyond). */
   FILE_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
   /** Longest stored file name, in UTF-8 bytes (the extension is kept when shortening). */

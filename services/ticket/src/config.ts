@@ -8,6 +8,11 @@ const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' }).extend({
   AUTH_JWKS_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
     .default('http://127.0.0.1:8002/.well-known/jwks.json'),
+  /**
+   * How often this instance reloads the access-token revocations its replicas stored; a revoked
+   * token is refused everywhere at most about this long after the first replica heard of it.
+   */
+  REVOCATION_REFRESH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   /** Prepended to every Kafka topic and consumer group (tests, shared clusters). */
   KAFKA_TOPIC_PREFIX: z
     .string()

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { createOutboxRelay, ensureTopics, TOPICS } from '@support-center/events';
+import {
+  createOutboxRelay,
+  createRevocationList,
+  ensureTopics,
+  TOPICS,
+  type RevocationList,
+} from '@support-center/events';
 import {
   jwtAuth,
   kafkaDependency,
@@ -42,6 +48,7 @@ export function startTicketService({
 }: StartTicketServiceOptions): Promise<RunningService> {
   let mongo: MongoDependency;
   let kafka: KafkaDependency;
+  let revocations: RevocationList;
   return startService({
     name: NAME,
     config,
@@ -55,7 +62,12 @@ export function startTicketService({
         metrics: telemetry.metrics,
       });
       kafka = kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: NAME, logger });
-      return [mongo, kafka];
+      revocations = createRevocationList({
+        connection: mongo.connection,
+        refreshIntervalMs: config.REVOCATION_REFRESH_INTERVAL_MS,
+        logger,
+      });
+      return [mongo, kafka, revocations.readiness];
     },
     build: ({ logger }) => {
       const metrics = telemetry.metrics;
@@ -95,6 +107,7 @@ export function startTicketService({
         metrics,
         logger,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        revocations,
       };
       const consumers = [authConsumer(consumerOptions), filesConsumer(consumerOptions)];
 
@@ -146,12 +159,13 @@ export function startTicketService({
           logger,
         }),
         { name: 'ticket cache', start: async () => undefined, stop: async () => cache.close() },
+        revocations.worker,
       ];
 
       return {
         routes: ticketRoutes({
           tickets,
-          auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL }),
+          auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL, revocations }),
           version: packageVersion(join(__dirname, '..')),
         }),
         workers,

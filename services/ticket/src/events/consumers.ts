@@ -4,6 +4,7 @@ import {
   TOPICS,
   type EventConsumer,
   type EventConsumerOptions,
+  type RevocationList,
 } from '@support-center/events';
 import type { Kafka } from 'kafkajs';
 import type { ReadCache } from '../cache/read-cache';
@@ -17,6 +18,8 @@ export interface ConsumersOptions {
   metrics: EventConsumerOptions['metrics'];
   logger: NonNullable<EventConsumerOptions['logger']>;
   topicPrefix: string;
+  /** Access-token revocations, stored from this topic's events. */
+  revocations: Pick<RevocationList, 'handlers'>;
 }
 
 const SERVICE = 'ticket';
@@ -24,6 +27,7 @@ const SERVICE = 'ticket';
 /**
  * The `auth` consumer: the local projection of users and roles that assignment checks against.
  * A snapshot older than the one stored is skipped, so a replay never rolls a user back.
+ * It also stores the access-token revocations (ended sessions, deactivated users).
  */
 export function authConsumer({
   kafka,
@@ -31,6 +35,7 @@ export function authConsumer({
   metrics,
   logger,
   topicPrefix,
+  revocations,
 }: ConsumersOptions): EventConsumer {
   const project = async (event: {
     id: string;
@@ -64,7 +69,14 @@ export function authConsumer({
     metrics,
     logger,
     topicPrefix,
-    handlers: { 'user.created': project, 'user.updated': project },
+    handlers: {
+      'user.created': project,
+      'user.updated': async (event, context) => {
+        await revocations.handlers['user.updated'](event, context);
+        return project(event);
+      },
+      'session.revoked': revocations.handlers['session.revoked'],
+    },
   });
 }
 
