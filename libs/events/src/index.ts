@@ -23,4 +23,5 @@ export {
 } from './envelope';
 export { EventsError, EventValidationError, OutboxConfigError, OutboxEntryError } from './errors';
 export * from './outbox';
+export * from './revocations';
 export { DEFAULT_PARTITIONS, ensureTopics, type EnsureTopicsOptions } from './topics';

@@ -7,6 +7,7 @@ export const ERROR_CATALOG = {
   INVALID_JSON: { status: 400, message: 'The request body is not valid JSON' },
   VALIDATION_FAILED: { status: 422, message: 'The request has invalid fields' },
   UNAUTHORIZED: { status: 401, message: 'Authentication is required' },
+  TOKEN_REVOKED: { status: 401, message: 'The access token was revoked; log in again' },
   FORBIDDEN: { status: 403, message: 'You are not allowed to do this' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state' },

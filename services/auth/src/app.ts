@@ -34,6 +34,9 @@ export function authRoutes(options: AuthRoutesOptions): (app: Express) => void {
         });
       }
       req.user = await signer.verify(match[1]);
+      // The sessions are this service's own: an ended one (logout, deactivation, a reused refresh
+      // token) ends its access tokens here at once.
+      if (!optional) await flows.requireLiveSession(req.user);
       next();
     };
   const adminOnly = [authenticate(), requireRole('admin')];

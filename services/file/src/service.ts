@@ -3,9 +3,12 @@ import {
   kafkaDependency,
   mongoDependency,
   startService,
+  type Dependency,
   type KafkaDependency,
+  type Logger,
   type MongoDependency,
 } from '@support-center/service-kit';
+import { createRevocationList, revocationConsumer, type RevocationList } from '@support-center/events';
 import type { Telemetry } from '@support-center/telemetry';
 import { fileRoutes } from './app';
 import { loadFileConfig } from './config';
@@ -17,21 +20,33 @@ import { createTicketAccessProjection } from './store/tickets';
 
 export function start(telemetry: Telemetry) {
   const config = loadFileConfig();
+  let revocations: RevocationList;
+  /** The revocation list reads the service's own database: made with the MongoDB dependency. */
+  const withRevocations = (logger: Logger, made: Dependency[]): Dependency[] => {
+    const { connection } = made[0] as MongoDependency;
+    revocations = createRevocationList({
+      connection,
+      refreshIntervalMs: config.REVOCATION_REFRESH_INTERVAL_MS,
+      logger,
+    });
+    return [...made, revocations.readiness];
+  };
   return startService({
     name: 'file',
     config,
     telemetry,
-    dependencies: ({ logger }) => [
-      mongoDependency({
-        url: config.MONGO_URL,
-        dbName: config.MONGO_DB,
-        maxPoolSize: config.MONGO_MAX_POOL_SIZE,
-        logger,
-        metrics: telemetry.metrics,
-      }),
-      kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'file', logger }),
-      bucketDependency(config, logger, telemetry.metrics),
-    ],
+    dependencies: ({ logger }) =>
+      withRevocations(logger, [
+        mongoDependency({
+          url: config.MONGO_URL,
+          dbName: config.MONGO_DB,
+          maxPoolSize: config.MONGO_MAX_POOL_SIZE,
+          logger,
+          metrics: telemetry.metrics,
+        }),
+        kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'file', logger }),
+        bucketDependency(config, logger, telemetry.metrics),
+      ]),
     build: ({ dependencies, logger }) => {
       const [mongo, kafka, bucket] = dependencies as [MongoDependency, KafkaDependency, BucketDependency];
       const tickets = createTicketAccessProjection(mongo.connection);
@@ -45,7 +60,7 @@ export function start(telemetry: Telemetry) {
         tickets,
       });
       const routes = fileRoutes({
-        auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL }),
+        auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL, revocations }),
         files: createFileRepository(mongo.connection),
         objects: createObjectStore({
           client: bucket.client,
@@ -62,7 +77,18 @@ export function start(telemetry: Telemetry) {
         maxBytes: config.FILE_MAX_BYTES,
         nameMaxBytes: config.FILE_NAME_MAX_BYTES,
       });
-      return { routes, workers };
+      const revocationWorkers = [
+        revocations.worker,
+        revocationConsumer({
+          kafka: kafka.kafka,
+          service: 'file',
+          revocations,
+          metrics: telemetry.metrics,
+          logger,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        }),
+      ];
+      return { routes, workers: [...workers, ...revocationWorkers] };
     },
   });
 }

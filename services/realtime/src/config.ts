@@ -7,6 +7,11 @@ const positiveInt = z.coerce.number().int().positive();
 
 const schema = baseConfigSchema({ port: 8004, mongoDb: 'realtime' }).extend({
   AUTH_JWKS_URL: z.url({ message: 'must be a URL' }).default('http://127.0.0.1:8002/.well-known/jwks.json'),
+  /**
+   * How often this instance reloads the access-token revocations its replicas stored; a revoked
+   * token is refused everywhere at most about this long after the first replica heard of it.
+   */
+  REVOCATION_REFRESH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   KAFKA_TOPIC_PREFIX: z
     .string()
     .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')

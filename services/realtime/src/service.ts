@@ -5,9 +5,17 @@ import {
   startService,
   type Dependency,
   type KafkaDependency,
+  type Logger,
   type MongoDependency,
 } from '@support-center/service-kit';
-import { createEventConsumer, createOutboxRelay, TOPICS } from '@support-center/events';
+import {
+  createEventConsumer,
+  createOutboxRelay,
+  createRevocationList,
+  revocationConsumer,
+  TOPICS,
+  type RevocationList,
+} from '@support-center/events';
 import type { Telemetry } from '@support-center/telemetry';
 import { chatRoutes } from './app';
 import { loadRealtimeConfig, type RealtimeConfig } from './config';
@@ -22,21 +30,33 @@ import { createRealtimeSockets } from './ws/server';
 
 export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtimeConfig()) {
   const fanout: { running: boolean }[] = [];
+  let revocations: RevocationList;
+  /** The revocation list reads the service's own database: made with the MongoDB dependency. */
+  const withRevocations = (logger: Logger, made: Dependency[]): Dependency[] => {
+    const { connection } = made[0] as MongoDependency;
+    revocations = createRevocationList({
+      connection,
+      refreshIntervalMs: config.REVOCATION_REFRESH_INTERVAL_MS,
+      logger,
+    });
+    return [...made, revocations.readiness];
+  };
   return startService({
     name: 'realtime',
     config,
     telemetry,
-    dependencies: ({ logger }) => [
-      mongoDependency({
-        url: config.MONGO_URL,
-        dbName: config.MONGO_DB,
-        maxPoolSize: config.MONGO_MAX_POOL_SIZE,
-        logger,
-        metrics: telemetry.metrics,
-      }),
-      kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'realtime', logger }),
-      fanoutDependency(fanout),
-    ],
+    dependencies: ({ logger }) =>
+      withRevocations(logger, [
+        mongoDependency({
+          url: config.MONGO_URL,
+          dbName: config.MONGO_DB,
+          maxPoolSize: config.MONGO_MAX_POOL_SIZE,
+          logger,
+          metrics: telemetry.metrics,
+        }),
+        kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'realtime', logger }),
+        fanoutDependency(fanout),
+      ]),
     build: ({ logger, dependencies }) => {
       const { connection } = dependencies[0] as MongoDependency;
       const { kafka } = dependencies[1] as KafkaDependency;
@@ -78,8 +98,9 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
           void rooms.deliver(message);
         },
       });
+      const auth = jwtAuth({ jwksUrl: config.AUTH_JWKS_URL, revocations });
       const sockets = createRealtimeSockets({
-        auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL }),
+        auth,
         metrics,
         logger,
         heartbeatIntervalMs: config.WS_HEARTBEAT_INTERVAL_MS,
@@ -110,15 +131,22 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
         }),
       );
       fanout.push(...consumers);
+      // A revoked session's open sockets are closed as soon as this instance learns of it.
+      revocations.onRevoked(() => {
+        const closed = sockets.closeRevoked((user) => revocations.isRevoked(user));
+        if (closed > 0) logger.info({ closed }, 'sockets of revoked tokens closed');
+      });
 
       return {
-        routes: chatRoutes({ auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL }), store, tickets }),
+        routes: chatRoutes({ auth, store, tickets }),
         sockets,
         workers: [
           { name: 'chat indexes', start: () => store.ensureIndexes(), stop: async () => undefined },
           { name: 'outbox relay', start: async () => relay.start(), stop: () => relay.stop() },
           { name: 'ticket projection', start: () => projection.start(), stop: () => projection.stop() },
           ...consumers,
+          revocations.worker,
+          revocationConsumer({ kafka, service: 'realtime', revocations, metrics, logger, topicPrefix }),
         ],
       };
     },

@@ -26,6 +26,12 @@ export interface JwtAuthOptions {
   timeoutMs?: number;
   /** Tolerated clock difference with the auth service, in seconds (default 5). */
   clockToleranceSeconds?: number;
+  /**
+   * The tokens the auth service revoked (logout, deactivation, a reused refresh token), as the
+   * service heard of them; a revoked token is refused with 401 `TOKEN_REVOKED`. Must be cheap:
+   * it runs on every authenticated request.
+   */
+  revocations?: { isRevoked(user: AuthUser): boolean };
 }
 
 export interface JwtAuth {
@@ -70,6 +76,7 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuth {
     cooldownMs = 30_000,
     timeoutMs = 5_000,
     clockToleranceSeconds = 5,
+    revocations,
   } = options;
   // Fetched on first use, then cached; an unknown kid refetches (at most once per cooldown).
   const keys = createRemoteJWKSet(new URL(jwksUrl), {
@@ -91,7 +98,15 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuth {
     } catch (error) {
       throw toAppError(error);
     }
-    return userOf(payload);
+    const user = userOf(payload);
+    if (revocations?.isRevoked(user)) {
+      throw new AppError('TOKEN_REVOKED', {
+        message:
+          'The access token was revoked (logout, deactivation or a reused refresh token); log in again',
+        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="revoked"' },
+      });
+    }
+    return user;
   }
 
   function requireAuth(): RequestHandler {
@@ -136,11 +151,17 @@ export function requireRole(...roles: Role[]): RequestHandler {
 }
 
 function userOf(payload: JWTPayload): AuthUser {
-  const { sub, username, role, sid } = payload as JWTPayload & Record<string, unknown>;
+  const { sub, username, role, sid, iat } = payload as JWTPayload & Record<string, unknown>;
   if (typeof sub !== 'string' || typeof username !== 'string' || !ROLES.includes(role as Role)) {
     throw unauthorized('The access token lacks its subject, username or role');
   }
-  return { id: sub, username, role: role as Role, ...(typeof sid === 'string' ? { sessionId: sid } : {}) };
+  return {
+    id: sub,
+    username,
+    role: role as Role,
+    ...(typeof sid === 'string' ? { sessionId: sid } : {}),
+    ...(typeof iat === 'number' ? { issuedAt: iat } : {}),
+  };
 }
 
 function toAppError(error: unknown): AppError {

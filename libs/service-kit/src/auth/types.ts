@@ -9,6 +9,8 @@ export interface AuthUser {
   role: Role;
   /** The auth service's session the token belongs to. */
   sessionId?: string;
+  /** When the token was issued (`iat`), in seconds since the epoch. */
+  issuedAt?: number;
 }
 
 /** Issuer and audience of the access tokens the auth service signs, unless configured otherwise. */

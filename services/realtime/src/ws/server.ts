@@ -41,9 +41,11 @@ const BEARER = /^Bearer (\S+)$/;
  * (closing with 4401 without a valid token), pings every client and drops the ones that stop
  * answering, and closes everyone with 1001 at shutdown.
  */
-export function createRealtimeSockets(
-  options: RealtimeSocketsOptions,
-): SocketHandler & { readonly size: number } {
+export function createRealtimeSockets(options: RealtimeSocketsOptions): SocketHandler & {
+  readonly size: number;
+  /** Closes with 4401 the sockets whose token `isRevoked` now refuses; resolves how many. */
+  closeRevoked(isRevoked: (user: AuthUser) => boolean): number;
+} {
   const { auth, metrics, logger } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
   const clients = new Set<Client>();
@@ -152,6 +154,15 @@ export function createRealtimeSockets(
   return {
     get size() {
       return clients.size;
+    },
+    closeRevoked(isRevoked) {
+      let closed = 0;
+      for (const client of clients) {
+        if (client.ws.readyState !== client.ws.OPEN || !isRevoked(client.user)) continue;
+        client.ws.close(CLOSE_CODES.unauthorized, 'token revoked');
+        closed += 1;
+      }
+      return closed;
     },
     attach(server: Server) {
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

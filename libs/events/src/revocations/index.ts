@@ -1,0 +1,9 @@
+export { revocationConsumer, type RevocationConsumerOptions } from './consumer';
+export {
+  createRevocationList,
+  type RevocableToken,
+  type RevocationHandlers,
+  type RevocationList,
+  type RevocationListOptions,
+} from './revocation-list';
+export { REVOCATIONS_COLLECTION, RevocationStoreUnavailableError, type Revocation } from './store';
