@@ -27,6 +27,16 @@ const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' }).extend({
   OPEN_TICKETS_GAUGE_MAX_AGE_MS: positiveInt.default(10_000),
   OPEN_TICKETS_GAUGE_INTERVAL_MS: positiveInt.default(15_000),
   OUTBOX_POLL_INTERVAL_MS: positiveInt.default(1_000),
+  /** Comments (public and internal) one ticket may hold; one more is a 409. */
+  TICKET_MAX_COMMENTS: positiveInt.max(1_000).default(200),
+  /**
+   * Largest stored ticket a change may produce (BSON bytes), far below MongoDB's 16 MiB
+   * document limit: every change must also stay cheap to read, rewrite and cache.
+   */
+  TICKET_MAX_DOCUMENT_BYTES: positiveInt
+    .min(64 * 1024)
+    .max(12 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
 });
 
 export type TicketConfig = z.infer<typeof schema>;

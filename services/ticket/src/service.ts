@@ -95,6 +95,10 @@ export function startTicketService({
         metrics: ticketMetrics(metrics, (error) =>
           logger.warn({ err: error }, 'recording ticket metrics failed'),
         ),
+        limits: {
+          maxComments: config.TICKET_MAX_COMMENTS,
+          maxDocumentBytes: config.TICKET_MAX_DOCUMENT_BYTES,
+        },
         wake: (collection, id) => relay.wake(collection, id),
       });
 

@@ -13,6 +13,7 @@ import {
 } from './domain/access';
 import { decodeCursor, encodeCursor } from './domain/cursor';
 import { escapeRegExp } from './domain/escape';
+import { assertRoomForComment, assertWithinSize, type TicketLimits } from './domain/limits';
 import type { commentBody, createTicketBody, ListQuery, updateTicketBody } from './domain/schemas';
 import { TICKET_ID } from './domain/schemas';
 import { allowedTransitions, canTransition } from './domain/state-machine';
@@ -34,6 +35,7 @@ export interface TicketServiceOptions {
   users: Collections['users'];
   cache: ReadCache<Ticket>;
   metrics: TicketMetrics;
+  limits: TicketLimits;
   /** Wakes the outbox relay after a write that stored events. */
   wake(collection: string, id: string): void;
 }
@@ -45,6 +47,12 @@ interface Change {
   after: Ticket;
   /** Recorded once the write succeeded. */
   record?: () => void;
+  /**
+   * Allowed past the size limit: the ways out of a full ticket, solving and closing it. Each adds
+   * one history entry, and at most two of them follow each other (closed is final) before a
+   * change that must fit again, so a ticket ends at most two entries beyond the limit.
+   */
+  exemptFromSizeLimit?: boolean;
 }
 
 /** Attempts at a conditional update before answering 409 to a change raced by others. */
@@ -56,7 +64,7 @@ export type TicketService = ReturnType<typeof ticketService>;
  * The ticket use cases: access rules and the state machine from `domain/`, persistence with
  * the events in the same document write, cache invalidation, and the business metrics.
  */
-export function ticketService({ store, users, cache, metrics, wake }: TicketServiceOptions) {
+export function ticketService({ store, users, cache, metrics, limits, wake }: TicketServiceOptions) {
   async function load(user: AuthUser, id: string): Promise<Ticket> {
     if (!TICKET_ID.test(id)) throw new NotFoundError('Ticket');
     const ticket = await store.findById(id);
@@ -75,6 +83,9 @@ export function ticketService({ store, users, cache, metrics, wake }: TicketServ
       const ticket = await load(user, id);
       const decided = decide(ticket, new Date());
       if (!decided) return ticket;
+      // Checked on the ticket as this change leaves it, so every way a ticket grows is bounded.
+      if (!decided.exemptFromSizeLimit)
+        assertWithinSize(mongo.BSON.calculateObjectSize(decided.after), limits);
       const written = await store.update(id, ticket.version, decided.update, decided.events);
       if (written) {
         cache.delete(id);
@@ -269,6 +280,7 @@ export function ticketService({ store, users, cache, metrics, wake }: TicketServ
           update: { $set: set, $push: { history } },
           events,
           after,
+          exemptFromSizeLimit: to === 'solved' || to === 'closed',
           record: () => {
             metrics.statusChanged(from, to);
             if (to === 'solved') metrics.solved(after, resolutionSeconds);
@@ -290,6 +302,8 @@ export function ticketService({ store, users, cache, metrics, wake }: TicketServ
       let comment: Comment | undefined;
       const ticket = await change(user, id, (current, now) => {
         assertNotClosed(current);
+        // Decided on the version the write is conditional on: parallel comments cannot overshoot.
+        assertRoomForComment(current, limits);
         comment = {
           id: new mongo.ObjectId().toHexString(),
           authorId: user.id,

@@ -108,7 +108,9 @@ export function openApiDocument(version: string) {
           responses: {
             '200': ok('The ticket', ticketView),
             '403': error('A field only staff may change'),
-            '409': error('The ticket is closed'),
+            '409': error(
+              'The ticket is closed, or at its size limit (error.details.reason TICKET_SIZE_LIMIT_REACHED)',
+            ),
             ...common,
           },
         },
@@ -149,7 +151,9 @@ export function openApiDocument(version: string) {
           responses: {
             '201': ok('The comment', commentView),
             '403': error('An internal note by an employee'),
-            '409': error('The ticket is closed'),
+            '409': error(
+              'The ticket is closed, or at its comment or size limit (error.details.reason COMMENT_LIMIT_REACHED or TICKET_SIZE_LIMIT_REACHED)',
+            ),
             ...common,
           },
         },
