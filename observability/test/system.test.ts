@@ -304,6 +304,21 @@ describe('a real Prometheus with this configuration', () => {
     expect(rules.filter((rule) => rule.health !== 'ok')).toEqual([]);
   });
 
+  it('counts no probe or scrape as a request, reports the pool maximum, and raises no alert for a start-up', async () => {
+    // Polled on /health all along and on /ready until ready, and scraped every second meanwhile.
+    expect(await query('http_requests_total{handler=~"/health|/ready|/metrics"}')).toEqual([]);
+    const pools = await query('db_pool_size{job=~"ticket|auth|file|realtime"}');
+    expect(pools.map((series) => [series.metric.job, series.value?.[1]]).sort()).toEqual([
+      ['auth', '100'],
+      ['file', '100'],
+      ['realtime', '100'],
+      ['ticket', '100'],
+    ]);
+    expect(await query('ALERTS{alertname=~"HighErrorRate|DatabasePoolExhausted|ServiceNotReady"}')).toEqual(
+      [],
+    );
+  });
+
   it("answers every dashboard variable's query with values", async () => {
     const empty: string[] = [];
     for (const [name, dashboard] of Object.entries(buildDashboards())) {
