@@ -50,6 +50,9 @@ describe('jwtAuth', () => {
   let fetches = 0;
   let keyA: SigningKey;
   let app: Express;
+  let auth: ReturnType<typeof jwtAuth>;
+  /** Sessions the (stand-in) revocation list refuses. */
+  const revokedSessions = new Set<string>();
 
   beforeAll(async () => {
     telemetry = startTelemetry({
@@ -66,7 +69,11 @@ describe('jwtAuth', () => {
     });
     await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
     const { port } = jwksServer.address() as AddressInfo;
-    const auth = jwtAuth({ jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`, cooldownMs: 0 });
+    auth = jwtAuth({
+      jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      cooldownMs: 0,
+      revocations: { isRevoked: (user) => revokedSessions.has(user.sessionId ?? '') },
+    });
     app = createApp({
       config: { METRICS_TOKEN: undefined, JSON_BODY_LIMIT: '1kb' },
       telemetry,
@@ -97,7 +104,24 @@ describe('jwtAuth', () => {
 
   it('accepts a valid token and sets req.user', async () => {
     const res = await get('/me', await token(keyA)).expect(200);
-    expect(res.body).toEqual({ id: 'u1', username: 'ada', role: 'agent', sessionId: 's1' });
+    expect(res.body).toEqual({
+      id: 'u1',
+      username: 'ada',
+      role: 'agent',
+      sessionId: 's1',
+      issuedAt: expect.any(Number),
+    });
+  });
+
+  it('refuses a revoked token with 401 TOKEN_REVOKED, over HTTP and to verify()', async () => {
+    revokedSessions.add('s-ended');
+    const ended = await token(keyA, { sid: 's-ended' });
+    const res = await get('/me', ended).expect(401);
+    expect(res.body.error.code).toBe('TOKEN_REVOKED');
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
+    await expect(auth.verify(ended)).rejects.toMatchObject({ code: 'TOKEN_REVOKED', statusCode: 401 });
+    // The same user's other session is not concerned.
+    await get('/me', await token(keyA, { sid: 's-live' })).expect(200);
   });
 
   it('answers 401 without a token, and with a malformed one', async () => {

@@ -17,7 +17,7 @@ export interface AuthRoutesOptions {
 
 const BEARER = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/;
 
-/** The auth service's HTTP surface (DESIGN.md, "API shapes"). */
+/** The auth service's HTTP surface (docs/architecture.md, "API shapes"). */
 export function authRoutes(options: AuthRoutesOptions): (app: Express) => void {
   const { flows, admin, signer } = options;
 
@@ -36,7 +36,7 @@ export function authRoutes(options: AuthRoutesOptions): (app: Express) => void {
       req.user = await signer.verify(match[1]);
       // The sessions are this service's own: an ended one (logout, deactivation, a reused refresh
       // token) ends its access tokens here at once.
-      if (!optional) await flows.requireLiveSession(req.user);
+      if (!optional) await flows.requireUnrevokedSession(req.user);
       next();
     };
   const adminOnly = [authenticate(), requireRole('admin')];

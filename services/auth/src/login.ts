@@ -157,6 +157,21 @@ export class LoginFlows {
     if (!session || !isLive(session, new Date())) throw unauthorized('The session has ended');
   }
 
+  /**
+   * The caller's session must not have been ended early (logout, deactivation, a reused refresh
+   * token): what every other service learns from session.revoked, this one reads at the source.
+   * A session that merely reached its end keeps its access tokens until they expire, as elsewhere.
+   */
+  async requireUnrevokedSession(caller: AuthUser): Promise<void> {
+    const session = caller.sessionId ? await this.options.sessions.findById(caller.sessionId) : null;
+    if (!session || (session.endReason !== null && session.endReason !== 'expired'))
+      throw new AppError('TOKEN_REVOKED', {
+        message:
+          'The access token was revoked (logout, deactivation or a reused refresh token); log in again',
+        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="revoked"' },
+      });
+  }
+
   /** Ends every live session of a user (deactivation). */
   async endSessionsOf(userId: string): Promise<void> {
     const now = new Date();

@@ -158,11 +158,12 @@ describe('auth sessions', () => {
     const types = await waitFor(
       () => {
         const mine = events.received.filter((e) => e.subject === user.id);
-        return mine.length >= 4 ? mine : undefined;
+        return mine.length >= 5 ? mine : undefined;
       },
-      { timeoutMs: 15_000, message: 'four events of the user' },
+      { timeoutMs: 15_000, message: 'five events of the user' },
     );
     expect(types.map((e) => e.type).sort()).toEqual([
+      'session.revoked',
       'user.created',
       'user.logged_in',
       'user.logged_out',
@@ -173,5 +174,52 @@ describe('auth sessions', () => {
       displayName: 'Don',
       username: 'donald',
     });
+  });
+
+  it('publishes session.revoked for a logout, a reused refresh token and each session of a deactivated user', async () => {
+    const user = await createUser(auth.url, adminToken, 'ida');
+    const loggedOut = await loginOk(auth.url, 'ida', 'correct-horse-1');
+    await call(auth.url, 'POST', '/api/v1/auth/logout', loggedOut.accessToken);
+    const reused = await loginOk(auth.url, 'ida', 'correct-horse-1');
+    await call(auth.url, 'POST', '/api/v1/auth/refresh', undefined, { refreshToken: reused.refreshToken });
+    await call(auth.url, 'POST', '/api/v1/auth/refresh', undefined, { refreshToken: reused.refreshToken });
+    // Both live at the deactivation (sessions last 2 s in this suite).
+    const [first, second] = await Promise.all([
+      loginOk(auth.url, 'ida', 'correct-horse-1'),
+      loginOk(auth.url, 'ida', 'correct-horse-1'),
+    ]);
+    const patched = await call(auth.url, 'PATCH', `/api/v1/users/${user.id}`, adminToken, { active: false });
+    expect(patched.status).toBe(200);
+
+    const revoked = await waitFor(
+      () => {
+        const mine = events.received.filter((e) => e.type === 'session.revoked' && e.subject === user.id);
+        return mine.length >= 4 ? mine : undefined;
+      },
+      { timeoutMs: 15_000, message: 'four session.revoked events' },
+    );
+    const reasons = Object.fromEntries(revoked.map((e) => [e.data.sessionId, e.data.reason]));
+    const sessionOf = (tokens: { refreshToken: string }) => tokens.refreshToken.split('.')[0] as string;
+    expect(reasons).toEqual({
+      [sessionOf(loggedOut)]: 'logout',
+      [sessionOf(reused)]: 'refresh_reuse',
+      [sessionOf(first)]: 'deactivated',
+      [sessionOf(second)]: 'deactivated',
+    });
+    // Tokens issued now expire within the access-token lifetime (900 s here) from the revocation.
+    for (const event of revoked) {
+      const expireBy = Date.parse(String(event.data.tokensExpireBy));
+      expect(expireBy).toBeGreaterThan(Date.now());
+      expect(expireBy).toBeLessThanOrEqual(Date.now() + 900_000);
+    }
+  });
+
+  it('refuses a revoked session on its own endpoints at once', async () => {
+    const second = await loginOk(auth.url, ADMIN.username, ADMIN.password);
+    expect((await call(auth.url, 'GET', '/api/v1/users', second.accessToken)).status).toBe(200);
+    expect((await call(auth.url, 'POST', '/api/v1/auth/logout', second.accessToken)).status).toBe(204);
+    const res = await call(auth.url, 'GET', '/api/v1/users', second.accessToken);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('TOKEN_REVOKED');
   });
 });
