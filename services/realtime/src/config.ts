@@ -32,8 +32,23 @@ const schema = baseConfigSchema({ port: 8004, mongoDb: 'realtime' }).extend({
   /** Messages a connection may post at once (token bucket size) and refills per second. */
   CHAT_RATE_BURST: positiveInt.default(10),
   CHAT_RATE_PER_SECOND: z.coerce.number().positive().default(2),
+  /**
+   * Frames of one connection received but not yet handled; past it the connection is closed with
+   * 1008, so a flood cannot queue work without limit.
+   */
+  WS_MAX_QUEUED_FRAMES: positiveInt.max(100_000).default(1000),
+  /** Frames of any kind (and pings) one connection may send at once, and refills per second. */
+  WS_FRAME_RATE_BURST: positiveInt.default(200),
+  WS_FRAME_RATE_PER_SECOND: z.coerce.number().positive().default(50),
   /** Rooms one connection may join. */
   CHAT_MAX_ROOMS_PER_CONNECTION: positiveInt.default(20),
+  /**
+   * How long an event about a ticket this instance does not know yet waits (parked) for the
+   * ticket's first event before it is given up, counted and logged.
+   */
+  REALTIME_PARKED_EVENT_TTL_MS: positiveInt.min(1000).default(600_000),
+  /** How often parked events are checked against the projection and for expiry. */
+  REALTIME_PARKED_SWEEP_INTERVAL_MS: positiveInt.min(100).default(5_000),
   /** Server ping period; a connection that misses one pong is dropped at the next ping. */
   WS_HEARTBEAT_INTERVAL_MS: positiveInt.default(30_000),
   /** A client whose unsent bytes exceed this is disconnected (close 1013). */

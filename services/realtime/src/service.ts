@@ -20,8 +20,10 @@ import type { Telemetry } from '@support-center/telemetry';
 import { chatRoutes } from './app';
 import { loadRealtimeConfig, type RealtimeConfig } from './config';
 import { fanoutConsumer } from './events/fanout';
-import { fanoutHandlers, projectionHandlers } from './events/handlers';
+import { fanoutHandlers, notifyOfTicketEvent, projectionHandlers } from './events/handlers';
+import { createParking, parkingWorker } from './events/parking';
 import { createMessageStore, MESSAGES_COLLECTION } from './store/messages';
+import { createParkedEvents } from './store/parked-events';
 import { createTicketProjection } from './store/tickets';
 import { createChatEndpoint } from './ws/chat';
 import { ChatRooms } from './ws/chat-rooms';
@@ -79,6 +81,15 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
         onError: (error, ticketId) => logger.warn({ err: error, ticketId }, 'chat delivery failed'),
       });
       const hub = new NotificationHub();
+      const parked = createParkedEvents(connection, config.REALTIME_INSTANCE_ID);
+      const parking = createParking({
+        parked,
+        tickets,
+        deliver: (event, ticket) => notifyOfTicketEvent(hub, event, ticket),
+        ttlMs: config.REALTIME_PARKED_EVENT_TTL_MS,
+        metrics,
+        logger,
+      });
       const chat = createChatEndpoint({
         rooms,
         store,
@@ -92,6 +103,7 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
           maxRoomsPerConnection: config.CHAT_MAX_ROOMS_PER_CONNECTION,
           rateBurst: config.CHAT_RATE_BURST,
           ratePerSecond: config.CHAT_RATE_PER_SECOND,
+          maxQueuedFrames: config.WS_MAX_QUEUED_FRAMES,
         },
         onPosted: (message) => {
           relay.wake(MESSAGES_COLLECTION, `${message.ticketId}:${message.seq}`);
@@ -105,6 +117,7 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
         logger,
         heartbeatIntervalMs: config.WS_HEARTBEAT_INTERVAL_MS,
         maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+        frameRate: { burst: config.WS_FRAME_RATE_BURST, perSecond: config.WS_FRAME_RATE_PER_SECOND },
         chat,
         notifications: hub,
       });
@@ -118,7 +131,7 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
         logger,
         topicPrefix,
       });
-      const handlers = fanoutHandlers({ tickets, hub, rooms });
+      const handlers = fanoutHandlers({ tickets, hub, rooms, parking });
       const consumers = ([TOPICS.tickets, TOPICS.files, TOPICS.chat] as const).map((topic) =>
         fanoutConsumer({
           kafka,
@@ -144,6 +157,7 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
           { name: 'chat indexes', start: () => store.ensureIndexes(), stop: async () => undefined },
           { name: 'outbox relay', start: async () => relay.start(), stop: () => relay.stop() },
           { name: 'ticket projection', start: () => projection.start(), stop: () => projection.stop() },
+          parkingWorker(parking, parked, config.REALTIME_PARKED_SWEEP_INTERVAL_MS, logger),
           ...consumers,
           revocations.worker,
           revocationConsumer({ kafka, service: 'realtime', revocations, metrics, logger, topicPrefix }),

@@ -627,6 +627,22 @@ export const families = {
     unit: '',
     labels: ['endpoint', 'gap_size'],
   },
+  realtime_parked_events: {
+    group: 'realtime',
+    kind: 'gauge',
+    help: "Events this instance holds back (parked) because they concern a ticket its projection does not know yet; each is replayed when the ticket's first event arrives.",
+    unit: '',
+    labels: [],
+    seedName: null,
+  },
+  realtime_parked_events_total: {
+    group: 'realtime',
+    kind: 'counter',
+    help: 'Events parked for a ticket not known yet, by what became of them: parked, replayed (the ticket arrived) or expired (it never did, within REALTIME_PARKED_EVENT_TTL_MS).',
+    unit: '',
+    labels: ['event_type', 'outcome'],
+    seedName: null,
+  },
 } as const satisfies Record<string, MetricFamily>;
 
 export type Families = typeof families;

@@ -1,8 +1,9 @@
 import type { CloudEvent, EventHandler, EventHandlers, EventType } from '@support-center/events';
-import { ticketRecipients } from '../domain/access';
+import { ticketRecipients, type TicketParties } from '../domain/access';
 import type { TicketProjection } from '../store/tickets';
 import type { ChatRooms } from '../ws/chat-rooms';
 import type { NotificationFrame, NotificationHub } from '../ws/notifications';
+import type { Parking } from './parking';
 
 type TicketEventType = Extract<EventType, `ticket.${string}`>;
 type FileEventType = Extract<EventType, `file.${string}`>;
@@ -30,17 +31,34 @@ export function projectionHandlers(tickets: TicketProjection): EventHandlers {
 }
 
 export interface FanoutDependencies {
-  tickets: Pick<TicketProjection, 'get'>;
+  tickets: Pick<TicketProjection, 'get' | 'apply'>;
   hub: NotificationHub;
   rooms: ChatRooms;
+  parking: Pick<Parking, 'deliverOrPark' | 'ticketArrived'>;
+}
+
+/**
+ * Notifies the users an event about a known ticket concerns (file and chat events, whose data does
+ * not name the ticket's parties).
+ */
+export function notifyOfTicketEvent(hub: NotificationHub, event: CloudEvent, ticket: TicketParties): void {
+  const except =
+    event.type === 'chat.message_posted'
+      ? (event as CloudEvent<'chat.message_posted'>).data.authorId
+      : undefined;
+  hub.notify(ticketRecipients(ticket, { except }), frameOf(event));
 }
 
 /** This instance's groups: pushes each event to the sockets here that it concerns. */
-export function fanoutHandlers({ tickets, hub, rooms }: FanoutDependencies) {
+export function fanoutHandlers({ tickets, hub, rooms, parking }: FanoutDependencies) {
   return {
     tickets: forEach(TICKET_EVENTS, async (event) => {
       const { ticketId, requesterId, assigneeId } = event.data;
-      const projected = await tickets.get(ticketId);
+      let projected = await tickets.get(ticketId);
+      // The shared projection group may be behind this one (it rejoins its group after an outage,
+      // say): a ticket's first event makes the ticket known here at once, so chat on it and the
+      // events parked for it need not wait. Later events are left to that group, in their order.
+      if (!projected && event.type === 'ticket.created') await tickets.apply(event);
       const parties = { ticketId, requesterId, assigneeId, agentIds: projected?.agentIds ?? [] };
       const recipients = ticketRecipients(parties, {
         // Internal comments are for staff only.
@@ -52,17 +70,18 @@ export function fanoutHandlers({ tickets, hub, rooms }: FanoutDependencies) {
             : [],
       });
       hub.notify(recipients, frameOf(event));
+      projected ??= parties;
+      await parking.ticketArrived(ticketId, projected);
     }),
+    // Parked, not dropped, while the ticket is not known here yet.
     files: forEach(FILE_EVENTS, async (event) => {
-      const ticket = await tickets.get(event.data.ticketId);
-      if (ticket) hub.notify(ticketRecipients(ticket), frameOf(event));
+      await parking.deliverOrPark(event.data.ticketId, event);
     }),
     chat: {
       'chat.message_posted': async (event) => {
         const { messageId, ticketId, seq, authorId, body, at } = event.data;
         await rooms.deliver({ id: messageId, ticketId, seq, authorId, body, at });
-        const ticket = await tickets.get(ticketId);
-        if (ticket) hub.notify(ticketRecipients(ticket, { except: authorId }), frameOf(event));
+        await parking.deliverOrPark(ticketId, event);
       },
     } satisfies EventHandlers,
   };

@@ -1,4 +1,4 @@
-import type { RawData } from 'ws';
+import WebSocket, { type RawData } from 'ws';
 import type { Logger } from '@support-center/service-kit';
 import { canJoinRoom } from '../domain/access';
 import { TokenBucket } from '../domain/rate-limit';
@@ -18,6 +18,17 @@ export interface ChatLimits {
   maxRoomsPerConnection: number;
   rateBurst: number;
   ratePerSecond: number;
+  /** Frames received but not yet handled, per connection; past it the connection is closed (1008). */
+  maxQueuedFrames: number;
+}
+
+/** Closed with this when its queue overflows: a policy violation (RFC 6455), not a transient state. */
+export const QUEUE_OVERFLOW_CLOSE = 1008;
+
+interface FrameQueue {
+  tail: Promise<void>;
+  /** Frames received and not yet handled. */
+  depth: number;
 }
 
 export interface ChatEndpointOptions {
@@ -36,19 +47,41 @@ const endpoint = ENDPOINTS.chat;
 /** The `/chat` protocol: join, leave, message and resync frames of one client, handled in order. */
 export function createChatEndpoint(options: ChatEndpointOptions) {
   const { rooms, store, tickets, limits, metrics, logger } = options;
-  const queues = new WeakMap<Client, Promise<void>>();
+  const queues = new WeakMap<Client, FrameQueue>();
   const buckets = new WeakMap<Client, TokenBucket>();
 
   function received(type: unknown) {
     metrics.websocket_messages_received_total.add(1, { message_type: receivedTypeOf(type), endpoint });
   }
 
-  /** Parses a frame; answers an error frame and returns undefined when it is not acceptable. */
-  function parse(client: Client, data: RawData): ChatFrame | undefined {
-    const size = Array.isArray(data)
+  function frameSize(data: RawData): number {
+    return Array.isArray(data)
       ? data.reduce((n, b) => n + b.length, 0)
       : (data as Buffer | ArrayBuffer).byteLength;
-    if (size > limits.maxFrameBytes) {
+  }
+
+  function text(data: RawData): string {
+    if (Buffer.isBuffer(data)) return data.toString();
+    return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString();
+  }
+
+  /** The type and room a frame names, if it is JSON that names them (for a refused frame's answer). */
+  function peek(data: RawData | undefined): { type: unknown; ticketId?: string } {
+    try {
+      const json = JSON.parse(data === undefined ? 'null' : text(data)) as Record<string, unknown> | null;
+      const ticketId = json?.ticketId;
+      return {
+        type: json?.type,
+        ticketId: typeof ticketId === 'string' ? ticketId.slice(0, 128) : undefined,
+      };
+    } catch {
+      return { type: undefined };
+    }
+  }
+
+  /** Parses a frame (undefined: too large); answers an error frame and returns undefined when it is not acceptable. */
+  function parse(client: Client, data: RawData | undefined): ChatFrame | undefined {
+    if (data === undefined) {
       received('unknown');
       client.error(
         'FRAME_TOO_LARGE',
@@ -60,9 +93,7 @@ export function createChatEndpoint(options: ChatEndpointOptions) {
     }
     let json: unknown;
     try {
-      json = JSON.parse(
-        Buffer.isBuffer(data) ? data.toString() : Buffer.from(data as ArrayBuffer).toString(),
-      );
+      json = JSON.parse(text(data));
     } catch {
       received('unknown');
       client.error('INVALID_FRAME', 'invalid_frame', {}, 'The frame is not valid JSON');
@@ -162,16 +193,47 @@ export function createChatEndpoint(options: ChatEndpointOptions) {
   }
 
   return {
-    /** Handles a frame after the client's earlier ones (a join completes before the message after it). */
+    /**
+     * Handles a frame after the client's earlier ones (a join completes before the message after
+     * it). The queue is bounded, every frame kind spends the connection's frame budget, and what is
+     * still queued when the socket closes is dropped unhandled.
+     */
     frame(client: Client, data: RawData): void {
-      const previous = queues.get(client) ?? Promise.resolve();
-      queues.set(
-        client,
-        previous.then(() => {
-          const frame = parse(client, data);
-          return frame && handle(client, frame);
-        }),
-      );
+      if (client.ws.readyState !== WebSocket.OPEN) return;
+      let queue = queues.get(client);
+      if (!queue) queues.set(client, (queue = { tail: Promise.resolve(), depth: 0 }));
+      if (queue.depth >= limits.maxQueuedFrames) {
+        logger.warn(
+          { userId: client.user.id, queued: queue.depth },
+          'chat connection closed: too many frames queued',
+        );
+        client.closeFor('queue_overflow', QUEUE_OVERFLOW_CLOSE, 'too many frames queued');
+        return;
+      }
+      // An oversized frame is answered without keeping its bytes while it waits.
+      const kept = frameSize(data) > limits.maxFrameBytes ? undefined : data;
+      const current = queue;
+      current.depth++;
+      current.tail = current.tail.then(async () => {
+        try {
+          if (client.ws.readyState !== WebSocket.OPEN) return;
+          if (!client.admitFrame()) {
+            const { type, ticketId } = peek(kept);
+            received(type);
+            client.error(
+              'RATE_LIMITED',
+              'rate_limited',
+              ticketId ? { ticketId } : {},
+              'Too many frames; slow down',
+            );
+            return;
+          }
+          const frame = parse(client, kept);
+          if (frame) await handle(client, frame);
+        } finally {
+          current.depth--;
+        }
+      });
     },
     close(client: Client): void {
       rooms.leaveAll(client);

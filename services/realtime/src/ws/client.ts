@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { AuthUser } from '@support-center/service-kit';
+import { TokenBucket } from '../domain/rate-limit';
 import { errorFrame, type ErrorCode, type ErrorFrame } from './frames';
 import type { ClientType, Endpoint, ErrorReason, SentType, WsInstruments } from './metrics';
 
@@ -7,6 +8,8 @@ export interface ClientOptions {
   metrics: WsInstruments;
   /** Unsent bytes past which the client is disconnected. */
   maxBufferedBytes: number;
+  /** Frames of any kind (and pings) the client may send at once, and refills per second. */
+  frameRate: { burst: number; perSecond: number };
 }
 
 /**
@@ -19,6 +22,7 @@ export class Client {
   pingSentAt = 0;
   readonly rooms = new Set<string>();
   private dropped = false;
+  private frameBucket?: TokenBucket;
 
   constructor(
     readonly ws: WebSocket,
@@ -55,6 +59,19 @@ export class Client {
 
   countError(reason: ErrorReason): void {
     this.options.metrics.websocket_errors_total.add(1, { endpoint: this.endpoint, reason });
+  }
+
+  /** Takes one frame from the connection's budget (every kind counts); false past the rate. */
+  admitFrame(now = Date.now()): boolean {
+    this.frameBucket ??= new TokenBucket(this.options.frameRate.burst, this.options.frameRate.perSecond, now);
+    return this.frameBucket.take(now);
+  }
+
+  /** Closes with a handshake (the peer learns why) and counts the reason. */
+  closeFor(reason: ErrorReason, code: number, text: string): void {
+    if (this.dropped || this.ws.readyState !== WebSocket.OPEN) return;
+    this.countError(reason);
+    this.ws.close(code, text);
   }
 
   /** Cuts the connection at once (no close handshake: a slow or dead peer would not read it). */

@@ -35,6 +35,7 @@ export type ErrorReason =
   | 'not_found'
   | 'not_joined'
   | 'too_many_rooms'
+  | 'queue_overflow'
   | 'internal'
   | 'slow_consumer'
   | 'heartbeat_timeout'

@@ -30,6 +30,8 @@ export interface RealtimeSocketsOptions {
   logger: Logger;
   heartbeatIntervalMs: number;
   maxBufferedBytes: number;
+  /** Frames of any kind (and pings) one connection may send at once, and refills per second. */
+  frameRate: { burst: number; perSecond: number };
   chat: { frame(client: Client, data: Buffer | ArrayBuffer | Buffer[]): void; close(client: Client): void };
   notifications: NotificationHub;
 }
@@ -47,7 +49,13 @@ export function createRealtimeSockets(options: RealtimeSocketsOptions): SocketHa
   closeRevoked(isRevoked: (user: AuthUser) => boolean): number;
 } {
   const { auth, metrics, logger } = options;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
+  // Pings are answered here, within the connection's frame budget (a ping flood is a flood too).
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: HARD_MAX_PAYLOAD,
+    perMessageDeflate: false,
+    autoPong: false,
+  });
   const clients = new Set<Client>();
   let closing = false;
   let heartbeat: NodeJS.Timeout | undefined;
@@ -100,6 +108,7 @@ export function createRealtimeSockets(options: RealtimeSocketsOptions): SocketHa
     const client = new Client(ws, user, endpoint, clientType, {
       metrics,
       maxBufferedBytes: options.maxBufferedBytes,
+      frameRate: options.frameRate,
     });
     clients.add(client);
     metrics.websocket_connections_total.add(1, { endpoint, status: 'success' });
@@ -121,7 +130,13 @@ export function createRealtimeSockets(options: RealtimeSocketsOptions): SocketHa
         return;
       }
       metrics.websocket_messages_received_total.add(1, { message_type: receivedTypeOf(undefined), endpoint });
-      client.error('INVALID_FRAME', 'invalid_frame', {}, 'This endpoint accepts no frames');
+      if (client.admitFrame())
+        client.error('INVALID_FRAME', 'invalid_frame', {}, 'This endpoint accepts no frames');
+      else client.error('RATE_LIMITED', 'rate_limited', {}, 'Too many frames; slow down');
+    });
+    ws.on('ping', (data) => {
+      if (client.admitFrame()) ws.pong(data);
+      else client.countError('rate_limited');
     });
     ws.on('error', (error) => {
       client.countError('socket_error');

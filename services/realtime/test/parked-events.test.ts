@@ -1,0 +1,106 @@
+import {
+  parseExposition,
+  sampleValue,
+  startTestIssuer,
+  testNamespace,
+  waitFor,
+  type ServiceProcess,
+  type TestIssuer,
+} from '@support-center/testing';
+import { connect, eventProducer, startRealtime, ticketCreated, users, type TestSocket } from './helpers';
+
+async function metric(service: ServiceProcess, name: string, labels: Record<string, string> = {}) {
+  const families = parseExposition(await (await fetch(`${service.url}/metrics`)).text());
+  return sampleValue(families, name, labels) ?? 0;
+}
+
+function fileUploaded(ticketId: string, fileId: string) {
+  return {
+    fileId,
+    ticketId,
+    name: 'log.txt',
+    size: 3,
+    contentType: 'text/plain',
+    sha256: 'a'.repeat(64),
+    uploaderId: users.employee.id,
+  };
+}
+
+/** Issue 28, item 11: an event that overtakes its ticket's creation is held back, never dropped. */
+describe('events that arrive before their ticket', () => {
+  const ns = testNamespace('realtime_parked');
+  let issuer: TestIssuer;
+  let service: ServiceProcess;
+  let producer: Awaited<ReturnType<typeof eventProducer>>;
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    service = await startRealtime(ns, issuer, {
+      REALTIME_PARKED_EVENT_TTL_MS: '4000',
+      REALTIME_PARKED_SWEEP_INTERVAL_MS: '200',
+    });
+    producer = await eventProducer(ns);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.ws.terminate();
+    await producer?.disconnect();
+    await service?.stop();
+    await issuer?.close();
+  });
+
+  async function filesConsumed(): Promise<number> {
+    return metric(service, 'events_consumed_total', {
+      topic: 'files',
+      event_type: 'file.uploaded',
+      status: 'processed',
+    });
+  }
+
+  it('delivers a file.uploaded published before its ticket.created once the ticket arrives, and chat on it works at once', async () => {
+    const socket = await connect(service.url, '/ws/notifications', await issuer.token(users.employee));
+    sockets.push(socket);
+    const ticketId = `t-${ns.id}-early`;
+    const consumed = await filesConsumed();
+
+    await producer.publish('file.uploaded', fileUploaded(ticketId, 'f-early'), 'files');
+    await waitFor(async () => (await filesConsumed()) === consumed + 1, {
+      message: 'the file event handled before its ticket exists',
+    });
+
+    await producer.publish('ticket.created', ticketCreated(ticketId, users.employee), 'tickets');
+    const file = await socket.next((f) => f.event === 'file.uploaded');
+    expect(file).toMatchObject({ type: 'notification', data: { ticketId, fileId: 'f-early' } });
+    expect(socket.frames.map((f) => f.event)).toEqual(['ticket.created', 'file.uploaded']);
+    for (const outcome of ['parked', 'replayed'])
+      expect(
+        await metric(service, 'realtime_parked_events_total', { event_type: 'file.uploaded', outcome }),
+      ).toBe(1);
+    expect(await metric(service, 'realtime_parked_events')).toBe(0);
+
+    // The ticket is known as soon as this instance saw its creation: the room opens at once.
+    const chat = await connect(service.url, '/chat', await issuer.token(users.employee));
+    sockets.push(chat);
+    chat.send({ type: 'join', ticketId });
+    expect(await chat.next((f) => f.ticketId === ticketId)).toMatchObject({ type: 'history' });
+  });
+
+  it('gives up on an event whose ticket never comes, after the TTL, counted', async () => {
+    const ticketId = `t-${ns.id}-never`;
+    const consumed = await filesConsumed();
+    await producer.publish('file.uploaded', fileUploaded(ticketId, 'f-never'), 'files');
+    await waitFor(async () => (await filesConsumed()) === consumed + 1, {
+      message: 'the file event handled',
+    });
+    await waitFor(
+      async () =>
+        (await metric(service, 'realtime_parked_events_total', {
+          event_type: 'file.uploaded',
+          outcome: 'expired',
+        })) === 1,
+      { timeoutMs: 20_000, message: 'the parked event expired' },
+    );
+    expect(await metric(service, 'realtime_parked_events')).toBe(0);
+  });
+});
