@@ -7,7 +7,6 @@ import {
   startService,
   type KafkaDependency,
   type MongoDependency,
-  type Worker,
 } from '@support-center/service-kit';
 import type { Telemetry } from '@support-center/telemetry';
 import { authRoutes } from './app';
@@ -23,6 +22,7 @@ import { authCollections, ensureIndexes } from './store/collections';
 import { SessionStore } from './store/sessions';
 import { ThrottleStore } from './store/throttle';
 import { UserStore } from './store/users';
+import { DatabaseSetup } from './setup';
 import { UserAdmin } from './user-admin';
 
 const VERSION = packageVersion(join(__dirname, '..'));
@@ -40,6 +40,7 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
     onGeneratedKey: () => (generatedKey = true),
   });
   let sweepOnce: () => Promise<void> = async () => undefined;
+  const databaseSetup = new DatabaseSetup();
 
   const running = await startService({
     name: 'auth',
@@ -54,6 +55,7 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
         metrics: telemetry.metrics,
       }),
       kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'auth', logger }),
+      databaseSetup.readiness,
     ],
     build: ({ logger, dependencies }) => {
       if (generatedKey)
@@ -104,16 +106,12 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
       });
       sweepOnce = sweeper.sweepOnce;
 
-      const setup: Worker = {
-        name: 'auth database setup',
-        async start() {
-          await passwords.warmUp();
-          await ensureIndexes(collections);
-          const { AUTH_BOOTSTRAP_ADMIN_USERNAME: username, AUTH_BOOTSTRAP_ADMIN_PASSWORD: password } = config;
-          if (username && password) await admin.bootstrapAdmin(username, password);
-        },
-        async stop() {},
-      };
+      const setup = databaseSetup.worker(async () => {
+        await passwords.warmUp();
+        await ensureIndexes(collections);
+        const { AUTH_BOOTSTRAP_ADMIN_USERNAME: username, AUTH_BOOTSTRAP_ADMIN_PASSWORD: password } = config;
+        if (username && password) await admin.bootstrapAdmin(username, password);
+      });
       return {
         routes: authRoutes({ flows, admin, signer, version: VERSION }),
         workers: [setup, publisher.worker, gauge, sweeper],

@@ -1,3 +1,3 @@
 import { describeServiceBasics } from '@support-center/testing';
 
-describeServiceBasics('auth', { dependencies: ['mongodb', 'kafka'] });
+describeServiceBasics('auth', { dependencies: ['mongodb', 'kafka', 'database setup'] });
