@@ -58,11 +58,17 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const group = `${service}.${topic}`;
   const groupId = `${topicPrefix}${options.groupId ?? group}`;
   const metrics = consumerMetrics(options.metrics, { topic, consumer_group: group }, logger);
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
-  const admin = kafka.admin();
   // Fires on stop(): cuts a retry wait short, leaving that message uncommitted for the next run.
   const stopping = new AbortController();
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    // kafkajs restarts a crashed consumer a moment later even when disconnect() came in between,
+    // and the restarted one survives that disconnect: no restart once a stop was asked for.
+    retry: { restartOnFailure: async () => !stopping.signal.aborted },
+  });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const admin = kafka.admin();
   let lagMonitor: LagMonitor | undefined;
   let stopped: Promise<void> | undefined;
 
