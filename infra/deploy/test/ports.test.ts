@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { portOf, tableRows } from './support/markdown';
-import { loadCompose, readRepoFile, REPO_ROOT } from './support/repo';
+import { loadCompose, readRepoFile } from './support/repo';
 
 const compose = loadCompose();
 const readme = tableRows(readRepoFile('README.md'));
-// DESIGN.md lives beside the repository (shared/), where CI copies it too.
-const design = tableRows(readFileSync(`${REPO_ROOT}/../shared/DESIGN.md`, 'utf8'));
+const architecture = tableRows(readRepoFile('docs/architecture.md'));
 const gateway = readRepoFile('infra/gateway/nginx.conf');
 
 const APP_SERVICES = ['auth', 'ticket', 'file', 'realtime'] as const;
@@ -22,9 +20,9 @@ function published(mapping: string): [string, number, number] {
 
 describe('ports and names', () => {
   it.each(APP_SERVICES)(
-    '%s listens, is checked and is routed on the port DESIGN.md and the README give',
+    '%s listens, is checked and is routed on the port docs/architecture.md and the README give',
     (name) => {
-      const port = portOf(design, new RegExp(`^${name}$`));
+      const port = portOf(architecture, new RegExp(`^${name}$`));
       expect(port).toBeDefined();
       expect(portOf(readme, new RegExp(`^${name}$`))).toBe(port);
       const service = compose.services[name]!;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** DESIGN.md's demo accounts; `admin` is the auth service's bootstrap admin. */
+/** The demo accounts of docs/architecture.md; `admin` is the auth service's bootstrap admin. */
 export const DEMO_ACCOUNTS = [
   { username: 'admin', role: 'admin', displayName: 'Ada Admin' },
   { username: 'agent', role: 'agent', displayName: 'Alan Agent' },

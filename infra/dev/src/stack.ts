@@ -1,4 +1,4 @@
-/** What `npm run dev` runs, on the standard ports of DESIGN.md. */
+/** What `npm run dev` runs, on the standard ports of docs/architecture.md. */
 export const ENGINE_URLS = {
   kafka: '127.0.0.1:9092',
   mongo: 'mongodb://127.0.0.1:27017',

@@ -4,7 +4,7 @@ import { chatEvents } from './schemas/chat';
 import { fileEvents } from './schemas/files';
 import { ticketEvents } from './schemas/tickets';
 
-/** The topics of DESIGN.md; each has a `<topic>.dlq` beside it. */
+/** The topics of docs/architecture.md; each has a `<topic>.dlq` beside it. */
 export const TOPICS = { auth: 'auth', tickets: 'tickets', files: 'files', chat: 'chat' } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 

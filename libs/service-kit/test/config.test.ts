@@ -4,7 +4,7 @@ import { baseConfigSchema, ConfigError, loadConfig } from '../src';
 const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' });
 
 describe('loadConfig', () => {
-  it('applies the defaults of DESIGN.md and freezes the result', () => {
+  it('applies the defaults of docs/architecture.md and freezes the result', () => {
     const config = loadConfig(schema, {});
     expect(config).toMatchObject({
       PORT: 8001,

@@ -32,7 +32,7 @@ export function notExpired(now: Date = new Date(), field = 'expiresAt'): Record<
 
 /**
  * Periodic deletion of expired documents. TTL indexes are outside the subset FerretDB
- * 1.24 supports, so expiry is the service's job (DESIGN.md, "MongoDB subset"). The
+ * 1.24 supports, so expiry is the service's job (docs/architecture.md, "MongoDB subset"). The
  * timer is unref'd: it never keeps a process alive, and a sweep never overlaps another.
  */
 export function startExpirySweeper(options: ExpirySweeperOptions): ExpirySweeper {

@@ -1,6 +1,6 @@
 import { MissingEngineEnvError } from './errors';
 
-/** Environment variables through which the engines reach tests (DESIGN.md, Contracts). */
+/** Environment variables through which the engines reach tests (docs/architecture.md, Contracts). */
 export const ENGINE_ENV = { kafka: 'KAFKA_BROKERS', mongo: 'MONGO_URL', s3: 'S3_ENDPOINT' } as const;
 export type HarnessEngine = keyof typeof ENGINE_ENV;
 

@@ -36,7 +36,7 @@ export interface FileRoutesOptions {
   nameMaxBytes: number;
 }
 
-/** The public shape of a file (DESIGN.md, "API shapes"). */
+/** The public shape of a file (docs/architecture.md, "API shapes"). */
 function metaOf(file: FileRecord) {
   return {
     id: file._id,

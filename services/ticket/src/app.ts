@@ -21,7 +21,7 @@ export interface TicketRoutesOptions {
 
 const BASE = '/api/v1/tickets';
 
-/** The ticket API (DESIGN.md, "API shapes"). Routes are mounted with their full templates for the HTTP metrics. */
+/** The ticket API (docs/architecture.md, "API shapes"). Routes are mounted with their full templates for the HTTP metrics. */
 export function ticketRoutes({ tickets, auth, version }: TicketRoutesOptions) {
   const openapi = JSON.stringify(openApiDocument(version));
   const user = (req: Request) => {

@@ -11,7 +11,7 @@ import { waitUntilReady, watchLog } from '../ready';
 import { runCommand } from '../install/run-command';
 import { dataLayout, log4j2Properties, serverProperties } from './config';
 
-/** Alertmanager's port: the controller must never take it (DESIGN.md, Local engines). */
+/** Alertmanager's port: the controller must never take it (docs/architecture.md, Local engines). */
 const RESERVED_PORTS = new Set([9093]);
 const READY_TIMEOUT_MS = 60_000;
 

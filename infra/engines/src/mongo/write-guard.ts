@@ -29,7 +29,7 @@ export interface WriteGuard {
 /**
  * A TCP proxy in front of FerretDB that lets one write command be in flight at a time
  * across all connections, which restores the per-document atomicity MongoDB gives
- * (DESIGN.md, "Atomicity"). Reads and handshakes are forwarded at once.
+ * (docs/architecture.md, "Atomicity"). Reads and handshakes are forwarded at once.
  */
 export function startWriteGuard(options: WriteGuardOptions): Promise<WriteGuard> {
   const writeLock = new Mutex();

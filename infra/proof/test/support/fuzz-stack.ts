@@ -172,7 +172,7 @@ export function sendJson(
 }
 
 /**
- * The error contract (DESIGN.md): never a 5xx for anything a client sends, and every 4xx is
+ * The error contract (docs/architecture.md): never a 5xx for anything a client sends, and every 4xx is
  * `{"error":{"code","message","details?"}}` served as JSON. Throws with the exchange otherwise,
  * so fast-check reports (and shrinks to) the input that broke it.
  */

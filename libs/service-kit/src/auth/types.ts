@@ -1,4 +1,4 @@
-/** The roles of DESIGN.md ("Identity"). */
+/** The roles of docs/architecture.md ("Identity"). */
 export const ROLES = ['employee', 'agent', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -57,7 +57,7 @@ export function authCollections(connection: Connection): AuthCollections {
   };
 }
 
-/** Unique usernames. No TTL or partial indexes (DESIGN.md, "MongoDB subset"). */
+/** Unique usernames. No TTL or partial indexes (docs/architecture.md, "MongoDB subset"). */
 export async function ensureIndexes(collections: AuthCollections): Promise<void> {
   await collections.users.createIndex({ usernameKey: 1 }, { unique: true, name: 'usernameKey_unique' });
   await collections.sessions.createIndex({ userId: 1 }, { name: 'userId' });

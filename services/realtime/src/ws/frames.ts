@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 const ticketId = z.string().min(1).max(128);
 
-/** What a `/chat` client may send (DESIGN.md, "API shapes"), plus `leave`. */
+/** What a `/chat` client may send (docs/architecture.md, "API shapes"), plus `leave`. */
 export const chatFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('join'), ticketId }),
   z.object({ type: z.literal('leave'), ticketId }),

@@ -1,6 +1,6 @@
 import type { Client } from './client';
 
-/** A `/ws/notifications` frame: DESIGN.md's `{type, event, data, at}`. */
+/** A `/ws/notifications` frame: `{type, event, data, at}` (docs/architecture.md, "API shapes"). */
 export interface NotificationFrame {
   type: 'notification';
   /** The event type (`ticket.assigned`). */
