@@ -52,14 +52,12 @@ describe('revocation reaches every service', () => {
     });
     started.push(auth);
     const jwks = { AUTH_JWKS_URL: `${auth.url}/.well-known/jwks.json` };
-    [ticket, file, realtime] = await Promise.all(
-      (['ticket', 'file', 'realtime'] as const).map((name) =>
-        startServiceProcess(name, { ...common(name), ...jwks }).then((service) => {
-          started.push(service);
-          return service;
-        }),
-      ),
-    );
+    const start = async (name: ServiceName) => {
+      const service = await startServiceProcess(name, { ...common(name), ...jwks });
+      started.push(service);
+      return service;
+    };
+    [ticket, file, realtime] = await Promise.all([start('ticket'), start('file'), start('realtime')]);
     await Promise.all(started.map((service) => waitReady(service)));
     adminToken = (
       await waitFor(() => login(ADMIN.username, ADMIN.password), {
