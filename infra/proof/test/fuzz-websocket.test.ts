@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { waitFor } from '@support-center/testing';
 import { anyJson, nearValid } from './support/fuzz-arbitraries';
 import { FuzzSocket, isErrorFrame, type Frame } from './support/fuzz-socket';
 import {
@@ -23,6 +24,13 @@ const SERIES_GROWTH_BOUND = 200;
 /** realtime's defaults (services/realtime/src/config.ts). */
 const MAX_FRAME_BYTES = 16_384;
 const RATE_BURST = 10;
+const MAX_QUEUED_FRAMES = 1000;
+const FRAME_RATE_BURST = 200;
+/**
+ * Raised from the default (50), so the property runs (a frame and a sentinel per round trip) stay
+ * within budget and reach the parser; the floods below outrun it all the same.
+ */
+const FRAME_RATE_PER_SECOND = 1000;
 
 describe('WebSocket garbage and floods', () => {
   let stack: FuzzStack;
@@ -31,7 +39,9 @@ describe('WebSocket garbage and floods', () => {
   let before: MetricsSnapshot;
 
   beforeAll(async () => {
-    stack = await startFuzzStack(['ticket', 'realtime'], 'fuzz_ws');
+    stack = await startFuzzStack(['ticket', 'realtime'], 'fuzz_ws', {
+      envOf: { realtime: { WS_FRAME_RATE_PER_SECOND: String(FRAME_RATE_PER_SECOND) } },
+    });
     realtimeUrl = stack.service('realtime').url;
     const created = await sendJson(
       stack.service('ticket').url,
@@ -60,8 +70,20 @@ describe('WebSocket garbage and floods', () => {
     expect(await stack?.stop()).toEqual({ ticket: 0, realtime: 0 });
   });
 
-  /** Sends `join` as a sentinel: frames are handled in order, so its answer follows every earlier one. */
-  async function sentinel(socket: FuzzSocket): Promise<void> {
+  let sentinels = 0;
+  /**
+   * Sends a join of a room nobody else names: frames are handled in order, so its answer
+   * (NOT_FOUND, or RATE_LIMITED past the frame budget) follows every earlier one's.
+   */
+  async function sentinel(socket: FuzzSocket): Promise<Frame> {
+    const from = socket.frames.length;
+    const room = `sentinel-${++sentinels}`;
+    socket.send(JSON.stringify({ type: 'join', ticketId: room }));
+    return socket.next((f) => f.type === 'error' && f.ticketId === room, from, 30_000);
+  }
+
+  /** Joins the fuzzed ticket's room, so message and resync frames reach their handlers. */
+  async function joinRoom(socket: FuzzSocket): Promise<void> {
     const from = socket.frames.length;
     socket.send(JSON.stringify({ type: 'join', ticketId }));
     await socket.next((f) => f.type === 'history' && f.ticketId === ticketId, from);
@@ -77,6 +99,7 @@ describe('WebSocket garbage and floods', () => {
 
   it('/chat answers any JSON, near-valid frame or binary garbage with an error frame and stays open', async () => {
     const socket = await FuzzSocket.open(realtimeUrl, '/chat', stack.tokens.agent);
+    await joinRoom(socket);
     const frame = fc.oneof(
       { weight: 2, arbitrary: anyJson.map((v) => ({ data: JSON.stringify(v) ?? 'null', binary: false })) },
       {
@@ -173,7 +196,7 @@ describe('WebSocket garbage and floods', () => {
 
   it('rate-limits a message flood on /chat with RATE_LIMITED frames and stores at most the burst', async () => {
     const socket = await FuzzSocket.open(realtimeUrl, '/chat', stack.tokens.employee);
-    await sentinel(socket);
+    await joinRoom(socket);
     const from = socket.frames.length;
     const FLOOD = 300;
     for (let i = 0; i < FLOOD; i++)
@@ -182,7 +205,9 @@ describe('WebSocket garbage and floods', () => {
     // Let the stored ones come back as message frames.
     await new Promise((r) => setTimeout(r, 500));
     const frames = socket.frames.slice(from);
-    const limited = frames.filter((f) => f.type === 'error' && f.code === 'RATE_LIMITED').length;
+    const limited = frames.filter(
+      (f) => f.type === 'error' && f.code === 'RATE_LIMITED' && f.ticketId === ticketId,
+    ).length;
     const posted = frames.filter(
       (f) => f.type === 'message' && typeof f.body === 'string' && f.body.startsWith('flood '),
     ).length;
@@ -196,10 +221,19 @@ describe('WebSocket garbage and floods', () => {
 
   it('survives a flood of garbage frames and of connections', async () => {
     const garbage = await FuzzSocket.open(realtimeUrl, '/chat', stack.tokens.agent);
-    for (let i = 0; i < 2000; i++)
+    const GARBAGE = MAX_QUEUED_FRAMES - 1;
+    for (let i = 0; i < GARBAGE; i++)
       garbage.send(i % 2 ? `{"type":${i}` : Buffer.from([i & 255, 0, 255]), i % 2 === 0);
     await sentinel(garbage);
-    expect(garbage.frames.filter((f) => f.type === 'error' && f.code === 'INVALID_FRAME').length).toBe(2000);
+    // Each one answered: INVALID_FRAME within the frame budget, RATE_LIMITED past it.
+    const answered = garbage.frames.filter(
+      (f) => f.type === 'error' && (f.code === 'INVALID_FRAME' || f.code === 'RATE_LIMITED') && !f.ticketId,
+    );
+    expect(answered.length).toBe(GARBAGE);
+    expect(answered.filter((f) => f.code === 'INVALID_FRAME').length).toBeGreaterThanOrEqual(
+      FRAME_RATE_BURST,
+    );
+    expect(garbage.open).toBe(true);
     await garbage.close();
 
     const sockets = await Promise.all(
@@ -215,6 +249,112 @@ describe('WebSocket garbage and floods', () => {
     await Promise.all(sockets.map((s) => s.next((f) => f.type === 'error')));
     // Half close politely, half vanish without a close frame.
     await Promise.all(sockets.map((s, i) => (i % 2 ? s.close() : Promise.resolve(s.ws.terminate()))));
+    await assertAlive(stack.service('realtime'));
+  });
+
+  /** One frame of each kind a client can send, valid or not. */
+  const floodKinds: [string, () => { data: string | Buffer; binary: boolean }][] = [
+    ['join', () => ({ data: JSON.stringify({ type: 'join', ticketId }), binary: false })],
+    ['leave', () => ({ data: JSON.stringify({ type: 'leave', ticketId }), binary: false })],
+    ['resync', () => ({ data: JSON.stringify({ type: 'resync', ticketId, afterSeq: 0 }), binary: false })],
+    [
+      'message',
+      () => ({ data: JSON.stringify({ type: 'message', ticketId, body: 'flood' }), binary: false }),
+    ],
+    ['unknown type', () => ({ data: JSON.stringify({ type: 'dance', ticketId }), binary: false })],
+    ['not JSON', () => ({ data: '{"type":', binary: false })],
+    ['binary', () => ({ data: Buffer.from([0, 255, 7]), binary: true })],
+    ['oversized', () => ({ data: 'x'.repeat(MAX_FRAME_BYTES + 1), binary: false })],
+  ];
+
+  /** Frames one connection may have handled since `startedAt`: the burst plus the refill meanwhile. */
+  function budgetSince(startedAt: number): number {
+    return FRAME_RATE_BURST + Math.ceil(((Date.now() - startedAt) / 1000) * FRAME_RATE_PER_SECOND);
+  }
+
+  it.each(floodKinds)(
+    '/chat takes a flood of %s frames within the queue bound: within the frame budget, answered, still open',
+    async (_kind, frame) => {
+      const socket = await FuzzSocket.open(realtimeUrl, '/chat', stack.tokens.agent);
+      await joinRoom(socket);
+      const from = socket.frames.length;
+      const startedAt = Date.now();
+      const FLOOD = FRAME_RATE_BURST * 3;
+      for (let i = 0; i < FLOOD; i++) {
+        const { data, binary } = frame();
+        socket.send(data, binary);
+      }
+      await sentinel(socket);
+      const frames = socket.frames.slice(from);
+      const refused = frames.filter((f) => f.type === 'error' && f.code === 'RATE_LIMITED').length;
+      expect(FLOOD + 1 - refused).toBeLessThanOrEqual(budgetSince(startedAt));
+      expect(frames.filter((f) => f.type === 'error' && f.code === 'UNAVAILABLE')).toEqual([]);
+      expect(socket.open).toBe(true);
+      expectWellFormed(socket, from);
+      await socket.close();
+    },
+  );
+
+  it.each(floodKinds)(
+    '/chat never queues more than the bound of a flood of %s frames: it keeps up, or closes with 1008',
+    async (_kind, frame) => {
+      const socket = await FuzzSocket.open(realtimeUrl, '/chat', stack.tokens.agent);
+      await joinRoom(socket);
+      for (let i = 0; i < MAX_QUEUED_FRAMES * 3; i++) {
+        const { data, binary } = frame();
+        socket.send(data, binary);
+      }
+      // Frames the server handles faster than they come never fill the queue; slower ones do.
+      const closed = new Promise<string>((resolve) => {
+        if (socket.closeCode !== undefined) resolve(`closed ${socket.closeCode}`);
+        else socket.ws.once('close', (code: number) => resolve(`closed ${code}`));
+      });
+      const outcome = await Promise.race([
+        sentinel(socket).then(
+          () => 'kept up',
+          () => closed,
+        ),
+        closed,
+      ]);
+      process.stdout.write(`flood of ${MAX_QUEUED_FRAMES * 3} ${_kind} frames: ${outcome}\n`);
+      expect(['kept up', 'closed 1008']).toContain(outcome);
+      expect(socket.frames.filter((f) => f.type === 'error' && f.code === 'UNAVAILABLE')).toEqual([]);
+      expectWellFormed(socket);
+      socket.ws.terminate();
+      await assertAlive(stack.service('realtime'));
+    },
+  );
+
+  it('/ws/notifications rate-limits a flood of frames and of pings, and stays open', async () => {
+    const socket = await FuzzSocket.open(realtimeUrl, '/ws/notifications', stack.tokens.employee);
+    const FLOOD = FRAME_RATE_BURST * 3;
+    for (let i = 0; i < FLOOD; i++) socket.send('{"type":"join"}');
+    await waitForCount(socket, (f) => f.type === 'error', FLOOD);
+    expect(socket.frames.filter((f) => f.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+    const refusedPings = async () => {
+      const { text } = await scrape(stack.service('realtime'));
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('websocket_errors_total{') &&
+            l.includes('endpoint="/ws/notifications"') &&
+            l.includes('reason="rate_limited"'),
+        );
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const before = await refusedPings();
+    let pongs = 0;
+    socket.ws.on('pong', () => pongs++);
+    for (let i = 0; i < FLOOD; i++) socket.ws.ping();
+    // Every ping is answered (within budget) or refused and counted (past it).
+    await waitFor(async () => pongs + (await refusedPings()) - before === FLOOD, {
+      message: 'an outcome for every ping',
+    });
+    expect(pongs).toBeLessThan(FLOOD);
+    expect(socket.open).toBe(true);
+    expectWellFormed(socket);
+    await socket.close();
     await assertAlive(stack.service('realtime'));
   });
 
@@ -234,6 +374,8 @@ describe('WebSocket garbage and floods', () => {
     expect(after.rssBytes).toBeLessThan(RSS_BOUND_BYTES);
     expect(after.series - before.series).toBeLessThanOrEqual(SERIES_GROWTH_BOUND);
     expect(after.text).not.toMatch(/websocket_active_connections\{[^}]*\} [1-9]/);
+    // The 5xx of a socket: a frame the server failed on (UNAVAILABLE).
+    expect(after.text).not.toMatch(/websocket_errors_total\{[^}]*reason="internal"[^}]*\} [1-9]/);
   });
 });
 
