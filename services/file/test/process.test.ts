@@ -1,3 +1,3 @@
 import { describeServiceBasics } from '@support-center/testing';
 
-describeServiceBasics('file', { dependencies: ['mongodb', 'kafka', 's3'] });
+describeServiceBasics('file', { dependencies: ['mongodb', 'kafka', 's3', 'revocations'] });

@@ -1,3 +1,3 @@
 import { describeServiceBasics } from '@support-center/testing';
 
-describeServiceBasics('realtime', { dependencies: ['mongodb', 'kafka', 'fanout'] });
+describeServiceBasics('realtime', { dependencies: ['mongodb', 'kafka', 'fanout', 'revocations'] });

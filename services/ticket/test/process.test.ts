@@ -1,3 +1,3 @@
 import { describeServiceBasics } from '@support-center/testing';
 
-describeServiceBasics('ticket', { dependencies: ['mongodb', 'kafka'] });
+describeServiceBasics('ticket', { dependencies: ['mongodb', 'kafka', 'revocations'] });
