@@ -6,6 +6,7 @@ export { createLogger, type Logger } from './logger';
 export * from './errors';
 export { DependencyChecker, type Dependency, type DependencyState } from './dependencies/dependency';
 export { mongoDependency, type MongoDependency, type MongoDependencyOptions } from './dependencies/mongo';
+export { CursorBeforeConnectionError } from './dependencies/cursors-before-connecting';
 export { kafkaDependency, type KafkaDependency, type KafkaDependencyOptions } from './dependencies/kafka';
 export { keepTrying } from './dependencies/retry';
 export {

@@ -3,7 +3,13 @@ import { startTelemetry, type Telemetry } from '@support-center/telemetry';
 import { getFreePort, parseExposition, sampleValue, testNamespace, waitFor } from '@support-center/testing';
 import express from 'express';
 import request from 'supertest';
-import { createLogger, kafkaDependency, mongoDependency, type Dependency } from '../src';
+import {
+  createLogger,
+  CursorBeforeConnectionError,
+  kafkaDependency,
+  mongoDependency,
+  type Dependency,
+} from '../src';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 
@@ -63,6 +69,35 @@ describe('dependencies', () => {
       await waitFor(() => isUp(mongo), { timeoutMs: 20_000 });
       await mongo.connection.collection('probe').insertOne({ at: new Date() });
       expect(await mongo.connection.collection('probe').countDocuments()).toBeGreaterThan(0);
+    } finally {
+      await mongo.close();
+      await forwarder.close();
+    }
+  });
+
+  it('MongoDB: a cursor asked for before the first connection fails at once, and leaves nothing behind', async () => {
+    // Mongoose handed back a promise for find() here; the promise nobody held rejected ten seconds
+    // later ("buffering timed out") as an unhandled rejection, which ends a service.
+    const forwarder = await lateForwarder(hostPort(process.env.MONGO_URL ?? ''));
+    const mongo = mongoDependency({
+      url: `mongodb://127.0.0.1:${forwarder.port}`,
+      dbName: 'kit_dependencies',
+      logger,
+    });
+    const sessions = () => mongo.connection.collection('sessions');
+    try {
+      for (const ask of [
+        () => sessions().find({}).limit(1),
+        () => sessions().aggregate([{ $match: {} }]),
+        () => sessions().listIndexes(),
+      ]) {
+        expect(ask).toThrow(CursorBeforeConnectionError);
+      }
+      // Calls that return a promise still wait for the connection, and are answered once it opens.
+      const counted = sessions().countDocuments({});
+      await forwarder.open();
+      await expect(counted).resolves.toBeGreaterThanOrEqual(0);
+      await expect(sessions().find({}).limit(1).toArray()).resolves.toEqual(expect.any(Array));
     } finally {
       await mongo.close();
       await forwarder.close();

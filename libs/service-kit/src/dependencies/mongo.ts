@@ -1,6 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { Instruments } from '@support-center/telemetry';
 import type { Logger } from '../logger';
+import { refuseCursorsBeforeConnecting } from './cursors-before-connecting';
 import type { Dependency } from './dependency';
 import { recordMongoMetrics } from './mongo-metrics';
 import { keepTrying } from './retry';
@@ -35,6 +36,7 @@ export function mongoDependency({
   maxPoolSize = DEFAULT_MONGO_MAX_POOL_SIZE,
 }: MongoDependencyOptions): MongoDependency {
   const connection = mongoose.createConnection();
+  refuseCursorsBeforeConnecting(connection);
   let detachMetrics = () => {};
   const stop = keepTrying(
     async () => {
