@@ -33,6 +33,20 @@ describe(DOCKERFILE, () => {
     }
   });
 
+  it('has no `# syntax=` directive: BuildKit would pull that frontend image, which an offline site cannot', () => {
+    expect(readRepoFile(DOCKERFILE)).not.toMatch(/^#\s*syntax\s*=/im);
+  });
+
+  it('installs and compiles on BUILD_IMAGE (NODE_IMAGE unless set) and runs on NODE_IMAGE', () => {
+    // infra/images builds with a BUILD_IMAGE that carries compilers and a CA bundle: neither may
+    // reach the runtime image, which starts from NODE_IMAGE itself.
+    const text = readRepoFile(DOCKERFILE);
+    expect(text).toMatch(/^ARG BUILD_IMAGE=\$\{NODE_IMAGE\}$/m);
+    expect(text).toMatch(/^FROM \$\{NODE_IMAGE\} AS runtime$/m);
+    const fromBuildImage = [...text.matchAll(/^FROM \$\{BUILD_IMAGE\} AS (\S+)$/gm)].map((m) => m[1]);
+    expect(fromBuildImage).toEqual(['manifests', 'deps', 'prod-deps']);
+  });
+
   it('is multi-stage, and the final image copies only the assembled service', () => {
     expect(stages.length).toBeGreaterThanOrEqual(3);
     expect(final.from).toBe(globalArgs.NODE_IMAGE);

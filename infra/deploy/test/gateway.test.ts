@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,53 @@ function location(match: string): string {
 function upstreamOf(match: string): string | undefined {
   const variable = /proxy_pass \$(\w+);/.exec(location(match))?.[1];
   return variable && new RegExp(`set \\$${variable} (\\S+);`).exec(conf)?.[1];
+}
+
+const SERVICE_UPSTREAMS: Record<string, string> = {
+  auth: 'http://auth:8002',
+  ticket: 'http://ticket:8001',
+  file: 'http://file:8003',
+  realtime: 'http://realtime:8004',
+};
+
+/**
+ * Every HTTP route a service registers in its sources (`app.get('/api/v1/…', …)`, with the
+ * file's string constants such as BASE substituted), as [service, method, path].
+ */
+function serviceRoutes(): [string, string, string][] {
+  const routes: [string, string, string][] = [];
+  for (const service of Object.keys(SERVICE_UPSTREAMS)) {
+    const dir = `services/${service}/src`;
+    const files = readdirSync(repoPath(dir), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
+    for (const file of files) {
+      const source = readRepoFile(`${dir}/${file}`);
+      const constants = new Map(
+        [...source.matchAll(/const (\w+) = '(\/[^']*)';/g)].map((m) => [m[1]!, m[2]!]),
+      );
+      const registrations = source.matchAll(
+        /\bapp\.(get|post|put|patch|delete)\(\s*(?:(['`])([^'`]*)\2|(\w+)\s*,)/g,
+      );
+      for (const [, method = '', , literal, constant] of registrations) {
+        const path =
+          literal !== undefined
+            ? literal.replace(/\$\{(\w+)\}/g, (_, name: string) => constants.get(name) ?? `\${${name}}`)
+            : constants.get(constant!);
+        if (path?.startsWith('/')) routes.push([service, method.toUpperCase(), path]);
+      }
+    }
+  }
+  return routes;
+}
+
+/** The location nginx picks for a path: an exact match, else the longest matching prefix. */
+function locationFor(path: string): string {
+  const matches = [...conf.matchAll(/location (= )?(\/\S*) \{/g)];
+  const exact = matches.find((m) => m[1] && m[2] === path);
+  if (exact) return `= ${exact[2]}`;
+  const prefixes = matches.filter((m) => !m[1] && path.startsWith(m[2]!)).map((m) => m[2]!);
+  return prefixes.sort((a, b) => b.length - a.length)[0]!;
 }
 
 describe('the nginx gateway', () => {
@@ -53,6 +100,20 @@ describe('the nginx gateway', () => {
     ['= /ws/notifications', 'http://realtime:8004'],
   ])('routes %s to %s', (match, upstream) => {
     expect(upstreamOf(match)).toBe(upstream);
+  });
+
+  describe('routes every HTTP route the services serve to the service that serves it', () => {
+    const routes = serviceRoutes();
+    it('finds the routes in the services', () => {
+      expect(new Set(routes.map(([service]) => service))).toEqual(new Set(Object.keys(SERVICE_UPSTREAMS)));
+    });
+    // Each service's own OpenAPI document is read on the service's port; one public path cannot
+    // name two services' documents.
+    const routed = routes.filter(([, , path]) => path !== '/api/v1/openapi.json');
+    it.each(routed)('%s: %s %s', (service, _method, path) => {
+      const concrete = path.replace(/:\w+/g, 'x');
+      expect(upstreamOf(locationFor(concrete))).toBe(SERVICE_UPSTREAMS[service]);
+    });
   });
 
   it.each(['= /chat', '= /ws/notifications'])('upgrades %s to a WebSocket and keeps it open', (match) => {

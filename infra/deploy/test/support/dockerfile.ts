@@ -10,7 +10,7 @@ export interface Stage {
   instructions: Instruction[];
 }
 
-/** Parses a Dockerfile into stages: continuation lines joined, comments dropped, global ARG defaults applied to FROM. */
+/** Parses a Dockerfile into stages: continuation lines joined, comments dropped, global ARG defaults applied to FROM and to later global ARGs. */
 export function parseDockerfile(text: string): { globalArgs: Record<string, string>; stages: Stage[] } {
   const logical = text
     .replace(/\\\r?\n/g, ' ')
@@ -27,8 +27,9 @@ export function parseDockerfile(text: string): { globalArgs: Record<string, stri
       const from = image.replace(/\$\{?(\w+)\}?/g, (_, arg: string) => globalArgs[arg] ?? '');
       stages.push({ from, name, instructions: [] });
     } else if (stages.length === 0 && upper === 'ARG') {
+      // A global ARG's default may name an earlier one (ARG BUILD_IMAGE=${NODE_IMAGE}).
       const [argName = '', value = ''] = args.split('=');
-      globalArgs[argName] = value;
+      globalArgs[argName] = value.replace(/\$\{?(\w+)\}?/g, (_, arg: string) => globalArgs[arg] ?? '');
     } else {
       stages.at(-1)?.instructions.push({ keyword: upper, args });
     }
