@@ -10,13 +10,14 @@ import {
   type Logger,
 } from '@support-center/service-kit';
 import type { Instruments } from '@support-center/telemetry';
-import { canAttach, canDelete, canRead } from './domain/access';
+import { canDelete, canRead } from './domain/access';
 import { contentDisposition } from './domain/file-name';
 import { parseRange } from './domain/range';
 import { sizeBucket } from './domain/size-bucket';
 import { fileDeleted, fileUploaded } from './events/file-events';
 import { readUpload } from './http/multipart';
 import { streamFile, type StreamedFile } from './http/stream-file';
+import { ticketGate } from './http/ticket-gate';
 import { FILES_COLLECTION, type FileRecord, type FileRepository } from './store/files';
 import type { ObjectStore } from './store/objects';
 import type { TicketAccessProjection } from './store/tickets';
@@ -34,6 +35,8 @@ export interface FileRoutesOptions {
   logger: Logger;
   maxBytes: number;
   nameMaxBytes: number;
+  /** How long an upload waits for a ticket this service has not heard of before the 404. */
+  unknownTicketWaitMs: number;
 }
 
 /** The public shape of a file (docs/architecture.md, "API shapes"). */
@@ -53,6 +56,7 @@ function metaOf(file: FileRecord) {
 /** Mounts `/api/v1/files`: upload, download (with ranges), metadata and delete. */
 export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
   const { auth, files, objects, tickets, relay, metrics, logger, maxBytes, nameMaxBytes } = options;
+  const admit = ticketGate({ tickets, unknownTicketWaitMs: options.unknownTicketWaitMs });
 
   const upload: RequestHandler = async (req, res) => {
     const started = performance.now();
@@ -60,8 +64,7 @@ export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
     const id = randomUUID();
     const stored = await readUpload<StreamedFile>(req, {
       onFile: async (part) => {
-        if (!canAttach(user, await tickets.requesterOf(part.ticketId)))
-          throw new AppError('FORBIDDEN', { message: 'You can only attach files to your own tickets' });
+        await admit(user, part.ticketId, part.signal);
         return streamFile({ part, key: id, objects, maxBytes, nameMaxBytes });
       },
       undo: (file) => objects.remove(file.key),
@@ -111,13 +114,15 @@ export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
     }
   }
 
-  /** The file, when the user may read it: 404 when absent or deleted, 403 when not theirs. */
+  /**
+   * The file, when the user may read it. Absent, deleted and someone else's files are all the same
+   * 404, so file ids cannot be probed.
+   */
   async function readable(req: Request): Promise<FileRecord> {
     const file = await files.find(String(req.params.id));
-    if (!file) throw new NotFoundError('File');
     const user = req.user as AuthUser;
-    if (!canRead(user, file, await tickets.requesterOf(file.ticketId)))
-      throw new AppError('FORBIDDEN', { message: 'You may not read this file' });
+    if (!file || !canRead(user, file, await tickets.requesterOf(file.ticketId)))
+      throw new NotFoundError('File');
     return file;
   }
 
@@ -164,9 +169,9 @@ export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
   };
 
   const remove: RequestHandler = async (req, res) => {
-    const file = await files.find(String(req.params.id));
-    if (!file) throw new NotFoundError('File');
+    const file = await readable(req);
     const user = req.user as AuthUser;
+    // Only someone who may see the file learns that deleting it is not theirs to do.
     if (!canDelete(user, file))
       throw new AppError('FORBIDDEN', { message: 'Only the uploader, agents and admins may delete a file' });
     // The object first: removing it again is harmless, so a retry after a failure completes.

@@ -34,6 +34,16 @@ const schema = baseConfigSchema({ port: 8003, mongoDb: 'files' }).extend({
   FILE_MAX_BYTES: positiveInt.default(25 * 1024 * 1024),
   /** Longest stored file name, in UTF-8 bytes (the extension is kept when shortening). */
   FILE_NAME_MAX_BYTES: positiveInt.min(16).max(1024).default(255),
+  /**
+   * How long an upload to a ticket this service has not heard of waits for the ticket's event
+   * (a frontend uploads right after creating the ticket) before it is refused with 404.
+   */
+  FILE_UNKNOWN_TICKET_WAIT_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int()
+    .min(0)
+    .max(30_000, 'must be at most 30000 (an upload holds its connection while waiting)')
+    .default(2_000),
   KAFKA_TOPIC_PREFIX: z
     .string()
     .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')

@@ -76,6 +76,7 @@ export function start(telemetry: Telemetry) {
         logger,
         maxBytes: config.FILE_MAX_BYTES,
         nameMaxBytes: config.FILE_NAME_MAX_BYTES,
+        unknownTicketWaitMs: config.FILE_UNKNOWN_TICKET_WAIT_MS,
       });
       const revocationWorkers = [
         revocations.worker,

@@ -122,6 +122,12 @@ describe('access rules', () => {
     expect(canDelete({ id: 'x', username: 'x', role: 'admin' }, file)).toBe(true);
     expect(canAttach(employee('u3'), 'u2')).toBe(false);
     expect(canAttach(employee('u2'), 'u2')).toBe(true);
+    expect(canAttach({ id: 'a', username: 'a', role: 'agent' }, 'u2')).toBe(true);
+  });
+
+  it('lets nobody attach to a ticket the projection does not know', () => {
+    for (const role of ['employee', 'agent', 'admin'] as const)
+      expect(canAttach({ id: 'u1', username: 'u1', role }, undefined)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { createEvent, TOPICS } from '@support-center/events';
+import { TOPICS } from '@support-center/events';
 import {
   kafkaBrokers,
   serviceEnv,
@@ -12,6 +12,7 @@ import {
   type TestIssuer,
 } from '@support-center/testing';
 import {
+  announceTickets,
   EXE,
   fileClient,
   fileDocuments,
@@ -21,6 +22,7 @@ import {
   pdf,
   PNG,
   startTestIssuer,
+  ticketCreated,
   users,
   type FileClient,
 } from './helpers';
@@ -28,6 +30,8 @@ import {
 const ns = testNamespace('file_api');
 const env = serviceEnv(ns.database('files'));
 const MiB = 1024 * 1024;
+/** How long the service waits for a ticket it has not heard of before answering 404. */
+const UNKNOWN_TICKET_WAIT_MS = 3_000;
 
 interface Uploaded {
   id: string;
@@ -64,6 +68,7 @@ describe('file service API', () => {
       KAFKA_TOPIC_PREFIX: ns.topicPrefix,
       FILE_MAX_BYTES: String(64 * MiB),
       OUTBOX_POLL_INTERVAL_MS: '200',
+      FILE_UNKNOWN_TICKET_WAIT_MS: String(UNKNOWN_TICKET_WAIT_MS),
       // A heap this small could never hold a 50 MB upload.
       NODE_OPTIONS: '--max-old-space-size=64',
     });
@@ -85,6 +90,13 @@ describe('file service API', () => {
       message: 'the service to create its topics',
     });
     await admin.disconnect();
+    await announceTickets(ns, {
+      't-1': users.alice.id,
+      't-big': users.alice.id,
+      't-private': users.alice.id,
+      't-events': users.alice.id,
+      't-bob': users.bob.id,
+    });
     await consumer.subscribe({ topic: ns.topic(TOPICS.files), fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
@@ -279,52 +291,117 @@ describe('file service API', () => {
     });
   });
 
+  describe('malformed bodies', () => {
+    /** Sends a raw multipart body as is (Content-Length set, so it ends where it ends). */
+    async function sendRaw(body: string): Promise<{ status: number; body: unknown }> {
+      const res = await fetch(`${service.url}/api/v1/files`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'multipart/form-data; boundary=XX',
+          Authorization: `Bearer ${await issuer.token(users.alice)}`,
+        },
+        body,
+      });
+      return { status: res.status, body: await res.json() };
+    }
+
+    it('answers 400 to a body that ends inside the file part, and keeps serving', async () => {
+      const ticketField = '--XX\r\nContent-Disposition: form-data; name="ticketId"\r\n\r\nt-1\r\n';
+      const filePart = '--XX\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\nabc';
+      const malformed = {
+        status: 400,
+        body: { error: { code: 'BAD_REQUEST', message: 'The multipart body is malformed or incomplete' } },
+      };
+      const cases: [string, unknown][] = [
+        // The file part waits for the ticket lookup while its stream fails.
+        [ticketField + filePart, malformed],
+        [`${ticketField + filePart}\r\n--X`, malformed],
+        // The form's first problem is the missing ticket id; the stream fails afterwards.
+        [filePart, expect.objectContaining({ status: 422 })],
+      ];
+      for (const [body, answer] of cases) {
+        expect(await sendRaw(body)).toEqual(answer);
+        expect(service.child.exitCode).toBeNull();
+        expect((await fetch(`${service.url}/health`)).status).toBe(200);
+      }
+      expect((await upload(users.alice, 'after.txt', Buffer.from('still here'))).status).toBe(201);
+    });
+  });
+
   describe('access', () => {
-    it('answers 401 without a token and 403 to another employee', async () => {
+    it('answers 401 without a token, and another employee as if the file did not exist', async () => {
       const { body } = await upload(users.alice, 'private.txt', Buffer.from('secret'), 't-private');
       const anonymous = await client.get(undefined, body.id);
       expect(anonymous.status).toBe(401);
       expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
-      expect((await client.get(users.bob, body.id)).status).toBe(403);
-      expect((await client.get(users.bob, `${body.id}/meta`)).status).toBe(403);
       expect((await client.get(users.agent, body.id)).status).toBe(200);
       expect((await client.get(users.admin, `${body.id}/meta`)).status).toBe(200);
-      expect((await client.remove(users.bob, body.id)).status).toBe(403);
       expect(
         (await client.upload(undefined, { ticketId: 't-1', filename: 'a.txt', content: Buffer.from('x') }))
           .status,
       ).toBe(401);
+
+      // No existence oracle: bob gets for alice's file exactly what he gets for no file at all.
+      const missing = 'a6f1c1e4-0000-4000-8000-000000000000';
+      for (const [foreign, absent] of [
+        [() => client.get(users.bob, body.id), () => client.get(users.bob, missing)],
+        [() => client.get(users.bob, `${body.id}/meta`), () => client.get(users.bob, `${missing}/meta`)],
+        [() => client.remove(users.bob, body.id), () => client.remove(users.bob, missing)],
+      ] as const) {
+        const [a, b] = [await foreign(), await absent()];
+        expect({ status: a.status, body: await a.json() }).toEqual({
+          status: b.status,
+          body: await b.json(),
+        });
+        expect(a.status).toBe(404);
+      }
+      expect((await client.get(users.alice, body.id)).status).toBe(200);
     });
 
-    it("lets the requester of the file's ticket read it, once the ticket events arrived", async () => {
-      const { body } = await upload(users.agent, 'fix.txt', Buffer.from('try this'), 't-bob');
-      expect((await client.get(users.bob, body.id)).status).toBe(403);
+    it("lets the requester of the file's ticket read it, and no one attach to someone else's ticket", async () => {
+      const { status, body } = await upload(users.agent, 'fix.txt', Buffer.from('try this'), 't-bob');
+      expect(status).toBe(201);
+      expect((await client.get(users.bob, body.id)).status).toBe(200);
+      expect((await client.get(users.alice, body.id)).status).toBe(404);
+      // The requester may delete only what they uploaded.
+      expect((await client.remove(users.bob, body.id)).status).toBe(403);
 
-      const created = createEvent(
-        'ticket.created',
-        {
-          ticketId: 't-bob',
-          number: 7,
-          requesterId: users.bob.id,
-          assigneeId: null,
-          title: 'printer',
-          category: 'hardware',
-          priority: 'low',
-          status: 'open',
-          createdAt: new Date().toISOString(),
-        },
-        { source: '/support-center/ticket' },
-      );
+      // An employee attaching to someone else's ticket hears what an unknown ticket answers.
+      const foreign = await upload(users.alice, 'x.txt', Buffer.from('x'), 't-bob');
+      const unknown = await upload(users.alice, 'x.txt', Buffer.from('x'), 't-never-announced');
+      expect(foreign).toEqual(unknown);
+      expect(foreign).toEqual({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND', message: 'Ticket not found' } },
+      });
+    });
+
+    it('refuses uploads to a ticket it never heard of with 404, after waiting, and stores nothing', async () => {
+      const objectsBefore = await listObjects(env.S3_ENDPOINT as string, env.S3_BUCKET as string);
+      for (const user of [users.alice, users.agent, users.admin]) {
+        const started = Date.now();
+        const { status, body } = await upload(user, 'planted.pdf', pdf(2000), `t-unknown-${user.id}`);
+        expect({ status, body }).toEqual({
+          status: 404,
+          body: { error: { code: 'NOT_FOUND', message: 'Ticket not found' } },
+        });
+        // The answer came only after the configured wait for the ticket's events.
+        expect(Date.now() - started).toBeGreaterThanOrEqual(UNKNOWN_TICKET_WAIT_MS);
+      }
+      expect(await listObjects(env.S3_ENDPOINT as string, env.S3_BUCKET as string)).toEqual(objectsBefore);
+      const docs = await fileDocuments(ns.mongoUrl('files'));
+      expect(docs.filter((d) => String(d.ticketId).startsWith('t-unknown-'))).toEqual([]);
+    });
+
+    it('accepts an upload sent before the ticket event, once the event arrives within the wait', async () => {
+      const pending = upload(users.alice, 'early.txt', Buffer.from('right after creating'), 't-late');
       await producer.send({
         topic: ns.topic(TOPICS.tickets),
-        messages: [{ key: 't-bob', value: JSON.stringify(created) }],
+        messages: [{ key: 't-late', value: JSON.stringify(ticketCreated('t-late', users.alice.id)) }],
       });
-      await waitFor(async () => (await client.get(users.bob, body.id)).status === 200, {
-        timeoutMs: 30_000,
-        message: 'the requester to be allowed',
-      });
-      // An employee cannot attach files to someone else's ticket.
-      expect((await upload(users.alice, 'x.txt', Buffer.from('x'), 't-bob')).status).toBe(403);
+      const { status, body } = await pending;
+      expect(status).toBe(201);
+      expect(body.ticketId).toBe('t-late');
     });
 
     it('lets the uploader delete, then the file and its object are gone', async () => {

@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startTestIssuer, type TestIssuer, type TestUser } from '@support-center/testing';
+import { createEvent, TOPICS } from '@support-center/events';
+import {
+  kafkaBrokers,
+  startTestIssuer,
+  waitFor,
+  type TestIssuer,
+  type TestNamespace,
+  type TestUser,
+} from '@support-center/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 
 // The pinned SDK warns once per process on Node 20 (see README); the service processes are told the same.
@@ -138,5 +147,66 @@ export async function* generated(size: number, seed = 1): AsyncGenerator<Buffer>
     }
     const length = Math.min(chunk.length, size - sent);
     yield Buffer.from(chunk.subarray(0, length));
+  }
+}
+
+/** A `ticket.created` event as the ticket service publishes it. */
+export function ticketCreated(ticketId: string, requesterId: string) {
+  return createEvent(
+    'ticket.created',
+    {
+      ticketId,
+      number: 1,
+      requesterId,
+      assigneeId: null,
+      title: 'printer',
+      category: 'hardware',
+      priority: 'low',
+      status: 'open',
+      createdAt: new Date().toISOString(),
+    },
+    { source: '/support-center/ticket' },
+  );
+}
+
+/**
+ * Tells the file service of a namespace about tickets (id → requester) the way the ticket service
+ * does, on the tickets topic, and waits until its projection holds them: uploads need a known ticket.
+ */
+export async function announceTickets(ns: TestNamespace, tickets: Record<string, string>): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'file-test-tickets',
+    brokers: kafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const connection = await mongoose.createConnection(ns.mongoUrl('files')).asPromise();
+  try {
+    await admin.connect();
+    // The service creates its topics once Kafka answers.
+    await waitFor(async () => (await admin.listTopics()).includes(ns.topic(TOPICS.tickets)), {
+      timeoutMs: 30_000,
+      message: 'the file service to create its topics',
+    });
+    await producer.connect();
+    await producer.send({
+      topic: ns.topic(TOPICS.tickets),
+      messages: Object.entries(tickets).map(([ticketId, requesterId]) => ({
+        key: ticketId,
+        value: JSON.stringify(ticketCreated(ticketId, requesterId)),
+      })),
+    });
+    const ids = Object.keys(tickets);
+    await waitFor(
+      async () =>
+        (await connection.collection('ticket_access').countDocuments({ _id: { $in: ids } } as object)) ===
+        ids.length,
+      { timeoutMs: 30_000, message: `the file service to learn of tickets ${ids.join(', ')}` },
+    );
+  } finally {
+    await producer.disconnect();
+    await admin.disconnect();
+    await connection.close();
   }
 }

@@ -9,6 +9,7 @@ import {
   type TestIssuer,
 } from '@support-center/testing';
 import {
+  announceTickets,
   EXE,
   fileClient,
   fileDocuments,
@@ -43,7 +44,8 @@ describe('file metrics and the size limit', () => {
       timeoutMs: 30_000,
       message: 'file /ready',
     });
-  });
+    await announceTickets(ns, { 't-1': users.alice.id });
+  }, 90_000);
 
   afterAll(async () => {
     const code = await service?.stop();

@@ -10,7 +10,15 @@ import {
   type ServiceProcess,
   type TestIssuer,
 } from '@support-center/testing';
-import { fileClient, fileDocuments, pdf, startTestIssuer, users, type FileClient } from './helpers';
+import {
+  announceTickets,
+  fileClient,
+  fileDocuments,
+  pdf,
+  startTestIssuer,
+  users,
+  type FileClient,
+} from './helpers';
 
 const ns = testNamespace('file_s3_down');
 
@@ -36,7 +44,8 @@ describe('when the object store is down', () => {
       timeoutMs: 30_000,
       message: 'file /ready',
     });
-  });
+    await announceTickets(ns, { 't-1': users.alice.id });
+  }, 90_000);
 
   afterAll(async () => {
     await service?.stop();

@@ -24,10 +24,9 @@ export function canDelete(user: AuthUser, file: FileOwnership): boolean {
 
 /**
  * Who may attach a file to a ticket: agents and admins, and employees to tickets they requested.
- * A ticket the projection does not know yet (its events may still be on their way) is allowed,
- * so an upload right after creating a ticket works; the ticket service links attachments only
- * to tickets that exist.
+ * A ticket the projection does not know (`ticketRequesterId` undefined) takes no files from
+ * anyone: ticket ids are predictable, and a file must not wait on a ticket that may never exist.
  */
 export function canAttach(user: AuthUser, ticketRequesterId: string | undefined): boolean {
-  return STAFF.has(user.role) || ticketRequesterId === undefined || ticketRequesterId === user.id;
+  return ticketRequesterId !== undefined && (STAFF.has(user.role) || ticketRequesterId === user.id);
 }

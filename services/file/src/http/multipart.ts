@@ -13,6 +13,8 @@ export interface FilePart {
   /** The name the client gave, untrusted. */
   filename: string | undefined;
   stream: Readable;
+  /** Aborted once the form has failed (malformed body, client gone): work for it may stop. */
+  signal: AbortSignal;
 }
 
 export interface MultipartOptions<T> {
@@ -44,6 +46,7 @@ export function readUpload<T>(req: Request, options: MultipartOptions<T>): Promi
   }
 
   let handling: Promise<T> | undefined;
+  const failed = new AbortController();
   const reading = new Promise<T>((resolve, reject) => {
     let ticketId: string | undefined;
     let fileStream: Readable | undefined;
@@ -56,11 +59,14 @@ export function readUpload<T>(req: Request, options: MultipartOptions<T>): Promi
       req.unpipe(parser);
       parser.removeAllListeners('file');
       // A file part cut short must end its handler, which would otherwise wait for more bytes.
-      // Its reader sees a premature close; the stream's own later errors have nobody to tell.
-      if (fileStream && !fileStream.destroyed) fileStream.on('error', () => undefined).destroy();
+      // Its reader sees a premature close (the part's errors are already listened to).
+      if (fileStream && !fileStream.destroyed) fileStream.destroy();
+      failed.abort(error);
       req.resume();
       reject(error);
     };
+    const malformed = (error: unknown) =>
+      new AppError('BAD_REQUEST', { message: 'The multipart body is malformed or incomplete', cause: error });
 
     parser.on('field', (name, value, info) => {
       if (name !== FORM_FIELDS.ticketId) return;
@@ -76,6 +82,9 @@ export function readUpload<T>(req: Request, options: MultipartOptions<T>): Promi
     });
 
     parser.on('file', (name, stream, info) => {
+      // busboy fails a part's stream when the body ends inside it, possibly before anyone reads it
+      // (the handler first looks the ticket up): an 'error' nobody listens to would end the process.
+      stream.on('error', (error) => fail(malformed(error)));
       if (name !== FORM_FIELDS.file) {
         stream.resume();
         fail(
@@ -93,21 +102,18 @@ export function readUpload<T>(req: Request, options: MultipartOptions<T>): Promi
         return;
       }
       fileStream = stream;
-      handling = options.onFile({ ticketId, filename: info.filename, stream });
+      handling = options.onFile({ ticketId, filename: info.filename, stream, signal: failed.signal });
       handling.catch(fail);
     });
 
     parser.on('filesLimit', () =>
       fail(new ValidationError([{ field: 'file', message: 'only one file per upload' }])),
     );
-    parser.on('error', (error) =>
-      fail(
-        new AppError('BAD_REQUEST', {
-          message: 'The multipart body is malformed or incomplete',
-          cause: error,
-        }),
-      ),
-    );
+    parser.on('error', (error) => fail(malformed(error)));
+    // A client gone before the end of its body: the parser would wait for the rest forever.
+    req.on('close', () => {
+      if (!req.complete) fail(malformed(new Error('the request was closed before its body ended')));
+    });
 
     parser.on('close', () => {
       if (settled) return;
