@@ -16,6 +16,7 @@ export interface BootOptions {
  * apart from the kit's index and imports nothing else of it.
  */
 export function bootService({ name, packageDir, load }: BootOptions): void {
+  keepRunningOnUnhandledRejection(name);
   const run = async () => {
     const telemetry = startTelemetry({ serviceName: name, serviceVersion: packageVersion(packageDir) });
     const service = await load();
@@ -32,4 +33,26 @@ export function bootService({ name, packageDir, load }: BootOptions): void {
 /** The version in the package.json of `packageDir`: what telemetry and the OpenAPI documents report. */
 export function packageVersion(packageDir: string): string {
   return (JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The last resort, not the fix: every worker handles its own failures, and a promise nobody
+ * awaits is a bug. Its rejection is logged loudly, as such, instead of ending a service that is
+ * otherwise serving (Node's default).
+ */
+function keepRunningOnUnhandledRejection(name: string): void {
+  process.on('unhandledRejection', (reason: unknown) => {
+    const err =
+      reason instanceof Error
+        ? { type: reason.name, message: reason.message, stack: reason.stack }
+        : { message: String(reason) };
+    const line = {
+      level: 'error',
+      time: new Date().toISOString(),
+      service: name,
+      err,
+      msg: 'unhandled promise rejection (a bug: report it); the process keeps running',
+    };
+    process.stderr.write(`${JSON.stringify(line)}\n`);
+  });
 }
