@@ -90,5 +90,8 @@ describe('consumer retries', () => {
     expect(() => createEventConsumer({ ...base, maxAttempts: 0 })).toThrow(ConsumerConfigError);
     expect(() => createEventConsumer({ ...base, backoff: { initialMs: 10, maxMs: 5 } })).toThrow(/initialMs/);
     expect(() => createEventConsumer({ ...base, service: '' })).toThrow(ConsumerConfigError);
+    // Below the broker's group.min.session.timeout.ms, every join would be refused.
+    expect(() => createEventConsumer({ ...base, sessionTimeoutMs: 5999 })).toThrow(/sessionTimeoutMs/);
+    expect(() => createEventConsumer({ ...base, sessionTimeoutMs: 10_000 })).not.toThrow();
   });
 });

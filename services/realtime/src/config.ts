@@ -16,6 +16,11 @@ const schema = baseConfigSchema({ port: 8004, mongoDb: 'realtime' }).extend({
     .string()
     .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')
     .default(''),
+  /**
+   * Consumer group session timeout. After a Kafka restart a consumer rejoins as a new member and
+   * its group first waits for the old member's session to expire: events stall this long.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: positiveInt.min(6000).max(300_000).default(10_000),
   /** Names this instance's own consumer groups (fan-out); unique per process unless set. */
   REALTIME_INSTANCE_ID: z
     .string()

@@ -130,6 +130,7 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
         metrics,
         logger,
         topicPrefix,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       });
       const handlers = fanoutHandlers({ tickets, hub, rooms, parking });
       const consumers = ([TOPICS.tickets, TOPICS.files, TOPICS.chat] as const).map((topic) =>
@@ -141,6 +142,7 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
           metrics,
           logger,
           topicPrefix,
+          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         }),
       );
       fanout.push(...consumers);

@@ -45,6 +45,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     topicPrefix = '',
     lagIntervalMs = 10_000,
     partitionsConsumedConcurrently = 1,
+    sessionTimeoutMs,
   } = options;
   if (!service || !topic) throw new ConsumerConfigError('createEventConsumer needs a service and a topic');
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
@@ -52,6 +53,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   }
   if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs)) {
     throw new ConsumerConfigError('backoff needs 0 < initialMs <= maxMs');
+  }
+  if (sessionTimeoutMs !== undefined && !(Number.isInteger(sessionTimeoutMs) && sessionTimeoutMs >= 6000)) {
+    throw new ConsumerConfigError(
+      `sessionTimeoutMs must be an integer of at least 6000 (the broker's group.min.session.timeout.ms), got ${sessionTimeoutMs}`,
+    );
   }
 
   const kafkaTopic = `${topicPrefix}${topic}`;
@@ -66,6 +72,9 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     // kafkajs restarts a crashed consumer a moment later even when disconnect() came in between,
     // and the restarted one survives that disconnect: no restart once a stop was asked for.
     retry: { restartOnFailure: async () => !stopping.signal.aborted },
+    ...(sessionTimeoutMs === undefined
+      ? {}
+      : { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.floor(sessionTimeoutMs / 3) }),
   });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   const admin = kafka.admin();

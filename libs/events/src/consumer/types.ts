@@ -92,6 +92,12 @@ export interface EventConsumerOptions {
   lagIntervalMs?: number;
   /** Partitions handled at the same time; order holds within each (default 1). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * The group session timeout (default kafkajs' 30 s; heartbeats every third of it). After a
+   * broker restart a consumer that crashed rejoins as a new member, and the group waits for its
+   * old member's session to expire first: this is how long consumption pauses then.
+   */
+  sessionTimeoutMs?: number;
 }
 
 export interface EventConsumer {

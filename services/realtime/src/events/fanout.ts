@@ -17,6 +17,7 @@ export interface FanoutConsumerOptions {
   metrics: EventConsumerOptions['metrics'];
   logger: Logger;
   topicPrefix: string;
+  sessionTimeoutMs?: number;
 }
 
 /**
@@ -40,6 +41,7 @@ export function fanoutConsumer(options: FanoutConsumerOptions): Worker & { reado
     // A notification that cannot be delivered now is not worth a dead letter per instance.
     maxAttempts: 3,
     backoff: { initialMs: 100, maxMs: 1000 },
+    sessionTimeoutMs: options.sessionTimeoutMs,
   });
   let positioned = false;
   let running = false;
