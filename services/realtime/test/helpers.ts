@@ -1,6 +1,6 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import WebSocket from 'ws';
-import { createEvent, type EventData, type EventType } from '@support-center/events';
+import { createEvent, ensureTopics, type EventData, type EventType } from '@support-center/events';
 import {
   serviceEnv,
   startServiceProcess,
@@ -130,6 +130,22 @@ export async function eventProducer(ns: TestNamespace) {
         messages: [{ key: event.subject, value: JSON.stringify(event) }],
       });
       return event;
+    },
+    /** Publishes many events of one type in one request (a backlog); creates the topic if need be. */
+    async publishMany<T extends EventType>(type: T, data: EventData<T>[], topic: string) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await ensureTopics(admin, [topic], { prefix: ns.topicPrefix });
+      } finally {
+        await admin.disconnect();
+      }
+      const events = data.map((d) => createEvent(type, d, { source: '/support-center/test' }));
+      await producer.send({
+        topic: ns.topic(topic),
+        messages: events.map((event) => ({ key: event.subject, value: JSON.stringify(event) })),
+      });
+      return events;
     },
     disconnect: () => producer.disconnect(),
   };

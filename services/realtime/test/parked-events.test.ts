@@ -104,3 +104,53 @@ describe('events that arrive before their ticket', () => {
     expect(await metric(service, 'realtime_parked_events')).toBe(0);
   });
 });
+
+/** Issue 28, item 11: a ticket is usable on an instance as soon as that instance has seen it. */
+describe('a new ticket while the shared projection group is behind', () => {
+  const ns = testNamespace('realtime_behind');
+  const BACKLOG = 3000;
+  let issuer: TestIssuer;
+  let service: ServiceProcess;
+  let producer: Awaited<ReturnType<typeof eventProducer>>;
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    producer = await eventProducer(ns);
+    // A backlog the shared group `realtime.tickets` reads from the beginning; this instance's own
+    // fan-out group starts at the end, so it sees a new ticket first.
+    await producer.publishMany(
+      'ticket.created',
+      Array.from({ length: BACKLOG }, (_, i) => ticketCreated(`t-${ns.id}-old-${i}`, users.employee2)),
+      'tickets',
+    );
+    service = await startRealtime(ns, issuer);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.ws.terminate();
+    await producer?.disconnect();
+    await service?.stop();
+    await issuer?.close();
+  });
+
+  it('opens chat on a ticket the moment its creation reached the notification socket', async () => {
+    const token = await issuer.token(users.employee);
+    const socket = await connect(service.url, '/ws/notifications', token);
+    sockets.push(socket);
+    const ticketId = `t-${ns.id}-new`;
+    await producer.publish('ticket.created', ticketCreated(ticketId, users.employee), 'tickets');
+    await socket.next((f) => f.event === 'ticket.created');
+    const backlogLeft = await metric(service, 'kafka_consumer_lag', {
+      topic: 'tickets',
+      consumer_group: 'realtime.tickets',
+    });
+    const res = await fetch(`${service.url}/api/v1/chat/${ticketId}/messages`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    process.stdout.write(
+      `chat answered ${res.status} with the shared group ${backlogLeft} events behind (last reading)\n`,
+    );
+    expect(res.status).toBe(200);
+  });
+});
