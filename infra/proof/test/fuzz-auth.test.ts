@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { startTestIssuer } from '@support-center/testing';
 import { bodyFor, pathSegment, queryFor } from './support/fuzz-arbitraries';
@@ -24,6 +25,8 @@ const RSS_BOUND_BYTES = 350 * 1024 * 1024;
 const SERIES_GROWTH_BOUND = 600;
 const ADMIN = { username: 'fuzz-root', password: 'fuzz-bootstrap-password-1' };
 const EMPLOYEE = { username: 'fuzz-employee', password: 'fuzz-staff-password-1' };
+/** Auth's own signing key, so a test can sign tokens auth trusts and vary one claim at a time. */
+const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey;
 
 interface Tokens {
   accessToken: string;
@@ -45,6 +48,7 @@ describe('fuzzing the auth API', () => {
           AUTH_BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
           AUTH_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
           AUTH_TRUST_PROXY: 'false',
+          AUTH_SIGNING_KEY: SIGNING_KEY.export({ type: 'pkcs8', format: 'pem' }).toString(),
         },
       },
     });
@@ -170,7 +174,7 @@ describe('fuzzing the auth API', () => {
     );
   });
 
-  it('refuses invalid access tokens with 401: alg none, another key, tampered role, expired, wrong audience', async () => {
+  it('refuses forged and foreign access tokens with 401: alg none, another key, tampered role or expiry', async () => {
     const other = await startTestIssuer();
     try {
       const tokens = await invalidTokens(stack.issuer, other, {
@@ -200,6 +204,44 @@ describe('fuzzing the auth API', () => {
     }
   });
 
+  it('refuses a token signed with its own key when a claim is wrong: expired, wrong audience, wrong issuer, no expiry', async () => {
+    const jwks = JSON.parse((await send(url, { method: 'GET', path: '/.well-known/jwks.json' })).text) as {
+      keys: { kid: string }[];
+    };
+    const kid = jwks.keys[0]?.kid ?? '';
+    const [, payload] = employee.accessToken.split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const now = Math.floor(Date.now() / 1000);
+    const resigned = (changes: Record<string, unknown>) =>
+      signEdDsa(
+        SIGNING_KEY,
+        kid,
+        Object.fromEntries(Object.entries({ ...claims, ...changes }).filter(([, v]) => v !== undefined)),
+      );
+    // The control: the same claims re-signed are accepted, so each refusal below is the claim's.
+    const control = await send(url, { method: 'GET', path: '/api/v1/auth/me', token: resigned({}) });
+    expect({ status: control.status, id: (JSON.parse(control.text) as { id?: string }).id }).toEqual({
+      status: 200,
+      id: employee.user.id,
+    });
+    const tokens: Record<string, string> = {
+      expired: resigned({ iat: now - 600, exp: now - 60 }),
+      'wrong audience': resigned({ aud: 'someone-else' }),
+      'wrong issuer': resigned({ iss: 'https://evil.example' }),
+      'no expiry': resigned({ exp: undefined }),
+    };
+    const answers: Record<string, number> = {};
+    for (const [name, token] of Object.entries(tokens)) {
+      for (const path of ['/api/v1/auth/me', '/api/v1/users']) {
+        const res = await send(url, { method: 'GET', path, token });
+        assertContract(res, `${path} with ${name}`);
+        answers[`${path} ${name}`] = res.status;
+      }
+    }
+    expect(answers).toEqual(Object.fromEntries(Object.keys(answers).map((k) => [k, 401])));
+    expect(Object.keys(answers)).toHaveLength(8);
+  });
+
   it('stays up, within its memory bound, with bounded metric series', async () => {
     const service = stack.service('auth');
     await assertAlive(service);
@@ -216,3 +258,10 @@ describe('fuzzing the auth API', () => {
     );
   });
 });
+
+/** A compact JWS (EdDSA) over `claims`, as auth signs its access tokens. */
+function signEdDsa(key: KeyObject, kid: string, claims: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${encode({ alg: 'EdDSA', kid, typ: 'JWT' })}.${encode(claims)}`;
+  return `${input}.${sign(null, Buffer.from(input), key).toString('base64url')}`;
+}
