@@ -144,7 +144,10 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       metrics.consumed(event.type, CONSUME_STATUS.deadLettered);
       metrics.deadLettered(event.type);
     } else {
-      const status = result.value === 'duplicate' ? CONSUME_STATUS.duplicate : CONSUME_STATUS.processed;
+      const status =
+        result.value === 'duplicate' || result.value === 'ignored'
+          ? CONSUME_STATUS[result.value]
+          : CONSUME_STATUS.processed;
       metrics.consumed(event.type, status);
     }
     metrics.processingSeconds(event.type, (performance.now() - started) / 1000);

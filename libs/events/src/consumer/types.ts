@@ -37,12 +37,14 @@ export interface HandlerContext {
 
 /**
  * Applies one event. Resolve `'duplicate'` (what `applyOnce`/`insertOnce` return) when the effect
- * was already stored, so the consumer counts a redelivery; throw to retry or dead-letter.
+ * was already stored, so the consumer counts a redelivery; `'ignored'` when the event is valid but
+ * deliberately not applied (counted as ignored, like an event without a handler); throw to retry
+ * or dead-letter.
  */
 export type EventHandler<T extends EventType = EventType> = (
   event: CloudEvent<T>,
   context: HandlerContext,
-) => Promise<ApplyOutcome | void>;
+) => Promise<ApplyOutcome | typeof CONSUME_STATUS.ignored | void>;
 
 export type EventHandlers = { readonly [T in EventType]?: EventHandler<T> };
 

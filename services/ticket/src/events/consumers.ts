@@ -8,6 +8,7 @@ import {
 } from '@support-center/events';
 import type { Kafka } from 'kafkajs';
 import type { ReadCache } from '../cache/read-cache';
+import { canView } from '../domain/access';
 import type { Ticket } from '../domain/ticket';
 import type { Collections } from '../store/collections';
 
@@ -81,8 +82,28 @@ export function authConsumer({
 }
 
 /**
+ * Whether the uploader may attach files to the ticket, by the rule that lets a user see it: its
+ * requester and assignee, and agents and admins (their role as the auth events said; a user not
+ * heard of yet is taken for an employee).
+ */
+async function uploaderMayAttach(
+  collections: Collections,
+  uploaderId: string,
+  ticket: Pick<Ticket, 'requesterId' | 'assigneeId'>,
+): Promise<boolean> {
+  if (ticket.assigneeId === uploaderId) return true;
+  const user = await collections.users.findOne({ _id: uploaderId });
+  return canView(
+    { id: uploaderId, username: user?.username ?? uploaderId, role: user?.role ?? 'employee' },
+    ticket,
+  );
+}
+
+/**
  * The `files` consumer: attachments linked to their ticket, each event applied once (its id is
- * stored in the ticket with the change). A file of a ticket this service does not know is skipped.
+ * stored in the ticket with the change). A file of a ticket this service does not know is skipped;
+ * so is a file whose uploader may not see the ticket (the file service checks this too; ticket
+ * ids are predictable, so the ticket service does not take its word alone), counted as ignored.
  */
 export function filesConsumer({
   kafka,
@@ -107,6 +128,18 @@ export function filesConsumer({
     handlers: {
       'file.uploaded': async (event) => {
         const { fileId, ticketId, name, size, contentType, sha256, uploaderId } = event.data;
+        const ticket = await collections.tickets.findOne(
+          { _id: ticketId },
+          { projection: { requesterId: 1, assigneeId: 1 } },
+        );
+        if (!ticket) return settle(ticketId, 'missing');
+        if (!(await uploaderMayAttach(collections, uploaderId, ticket))) {
+          logger.warn(
+            { ticketId, fileId, uploaderId, eventId: event.id },
+            'file of an uploader who may not see the ticket: not attached',
+          );
+          return 'ignored';
+        }
         const at = new Date(event.time);
         const outcome = await applyOnce(
           collections.tickets,
