@@ -67,7 +67,7 @@ describe('outbox relay', () => {
     stopKeepingTraceContext();
   });
 
-  it('publishes a woken write within milliseconds, keyed by aggregate, with its trace context', async () => {
+  it('publishes a woken write without waiting for the poll, keyed by aggregate, with its trace context', async () => {
     // A poll interval far longer than the test: only wake() can explain a fast arrival.
     const relayA = relay({ pollIntervalMs: 600_000 });
     // A first event warms the producer's connection, so the second one times the wake alone.
@@ -85,17 +85,17 @@ describe('outbox relay', () => {
       traceFlags: 1,
     };
     const event = commentEvent('t-wake', 1);
-    const written = Date.now();
     await context.with(trace.setSpanContext(ROOT_CONTEXT, spanContext), () =>
       tickets().insertOne({ _id: 't-wake' as never, title: 'printer', ...outboxFields([event]) }),
     );
     relayA.wake(COLLECTION, 't-wake');
 
     const received = await waitFor(() => collector.received.find((r) => r.id === event.id), {
-      timeoutMs: 5_000,
+      timeoutMs: 20_000,
       message: 'the woken event',
     });
-    expect(received.at - written).toBeLessThan(1_000);
+    // How fast is a benchmark's question (outbox-wake-latency.bench.ts); here the ten-minute poll
+    // interval means only wake() can have published it before the wait above gave up.
     expect(received.key).toBe('t-wake');
     expect(received.subject).toBe('t-wake');
     expect(received.headers['content-type']).toBe(CLOUDEVENTS_CONTENT_TYPE);
