@@ -20,24 +20,18 @@ function barePath(): string {
   return dir;
 }
 
-function runInstall(env: NodeJS.ProcessEnv): {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-} {
-  const started = Date.now();
+function runInstall(env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [cliPath, 'install'], { env, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, ms: Date.now() - started };
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe('support-engines install', () => {
-  it('changes nothing and returns at once when everything is installed', () => {
+  it('changes nothing when everything is installed', () => {
     // The global setup could only start the engines because install already ran.
     const result = runInstall(process.env);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('nothing to install; up to date: kafka, ferretdb, s3');
-    expect(result.ms).toBeLessThan(3_000);
+    // How long that takes is the benchmark's figure (`npm run bench -w infra/engines`), not a test's.
   });
 
   it('names every missing tool and how to install it, and exits non-zero', () => {
