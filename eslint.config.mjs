@@ -11,6 +11,45 @@ export default tseslint.config(
     },
   },
   {
+    // What the services run: test, benchmark and engine code stays out of it, so no deployable
+    // depends on the engines, a test runner or a load generator.
+    files: [
+      'services/*/src/**/*.ts',
+      'libs/events/src/**/*.ts',
+      'libs/service-kit/src/**/*.ts',
+      'libs/store/src/**/*.ts',
+      'libs/telemetry/src/**/*.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@support-center/testing',
+                '@support-center/testing/*',
+                '@support-center/engines',
+                '@support-center/engines/*',
+                'jest',
+                '@jest/*',
+                'supertest',
+                'fast-check',
+                'autocannon',
+                '**/test',
+                '**/test/*',
+                '**/bench',
+                '**/bench/*',
+              ],
+              message:
+                'production code (src/) imports no test, benchmark or engine code: move it to test/ or bench/',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ENGINE_NAMES } from '../engine';
-import { startEngine } from '../start';
+import { ENGINE_NAMES, startEngine } from '@support-center/engines';
 import type { Row } from './stats';
 
 const TARGET_MS = 20_000;

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startMongo } from '../mongo';
-import { startEngine } from '../start';
+import { startEngine, startMongo } from '@support-center/engines';
 import { coldStart } from './cold-start';
 import { kafkaBench } from './kafka';
 import { mongoBench } from './mongo';

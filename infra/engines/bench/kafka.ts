@@ -1,5 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { percentile, type Row } from './stats';
+import { percentile } from '@support-center/engines';
+import type { Row } from './stats';
 
 const MESSAGES = 50_000;
 const BATCH = 500;

@@ -1,10 +1,3 @@
-/** Percentile of already collected samples (nearest rank). */
-export function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /** Runs `task(i)` for i < total with at most `concurrency` in flight. */
 export async function runPool(
   total: number,

@@ -19,7 +19,7 @@ export {
 } from './errors';
 export { install, type InstallOptions, type InstallResult } from './install';
 export { requireTools, TOOL_HINTS } from './install/toolchain';
-export { percentile } from './bench/stats';
+export { percentile } from './percentile';
 export { startMongo, type MongoEngine } from './mongo';
 export { freePort, canConnect } from './net';
 export { cacheDir, dataRoot, enginePaths, repoRoot } from './paths';

@@ -12,7 +12,7 @@ const telemetry = startTelemetry({ serviceName: 'bench', serviceVersion: '0.0.0'
 context.with(ROOT_CONTEXT, () => {});
 
 async function main(): Promise<void> {
-  const { baseConfigSchema, loadConfig, startService } = await import('../index.js');
+  const { baseConfigSchema, loadConfig, startService } = await import('@support-center/service-kit');
   const config = loadConfig(baseConfigSchema({ port: 0, mongoDb: 'bench' }));
   const item = {
     id: '',

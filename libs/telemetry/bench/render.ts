@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { Counter as PromCounter, Histogram as PromHistogram, Registry } from 'prom-client';
-import { HTTP_DURATION_SECONDS } from '../catalog/buckets';
+import { buckets } from '@support-center/telemetry';
 
 /**
  * `/metrics` render time at 10,000 series: the OpenTelemetry Prometheus exporter the services
@@ -46,7 +46,7 @@ function otelServer(): Server {
   const meter = provider.getMeter('bench');
   const histogram = meter.createHistogram('bench_duration_seconds', {
     description: 'Bench histogram.',
-    advice: { explicitBucketBoundaries: HTTP_DURATION_SECONDS },
+    advice: { explicitBucketBoundaries: buckets.HTTP_DURATION_SECONDS },
   });
   const counter = meter.createCounter('bench_requests_total', { description: 'Bench counter.' });
   for (let i = 0; i < HISTOGRAM_SETS; i += 1) histogram.record(0.05 * (i % 20), labels(i));
@@ -60,7 +60,7 @@ function promClientServer(): Server {
     name: 'bench_duration_seconds',
     help: 'Bench histogram.',
     labelNames: ['handler', 'method', 'shard'],
-    buckets: HTTP_DURATION_SECONDS,
+    buckets: buckets.HTTP_DURATION_SECONDS,
     registers: [registry],
   });
   const counter = new PromCounter({
