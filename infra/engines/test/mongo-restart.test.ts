@@ -47,11 +47,23 @@ describe('mongo engine restart', () => {
     }
   });
 
-  it('stops cleanly on SIGTERM', async () => {
+  it('stops cleanly on SIGTERM: the whole group exits without a SIGKILL, and the data is kept', async () => {
     const running = engine!;
     const group = running.pid;
-    await running.stop();
+    expect(processesInGroup(group).length).toBeGreaterThan(0);
+    // SIGTERM alone (stop() would follow up with a SIGKILL after its grace time).
+    running.kill('SIGTERM');
+    await waitUntil(() => processesInGroup(group).length === 0, 30_000, 'the group to exit on SIGTERM');
+    await running.exited;
     engine = undefined;
-    await waitUntil(() => processesInGroup(group).length === 0, 10_000, 'the group to exit');
+    expect(processesInGroup(group)).toEqual([]);
+
+    engine = await startEngine('mongo', { dataDir, detached: true });
+    const connection = await mongoose.createConnection(`${engine.url}/inventory`).asPromise();
+    try {
+      expect(await connection.model('Item', itemSchema).countDocuments()).toBe(100);
+    } finally {
+      await connection.close();
+    }
   });
 });

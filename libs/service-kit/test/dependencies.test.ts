@@ -140,7 +140,7 @@ describe('dependencies', () => {
         await probes.findOne({ n: 1 });
         await expect(
           mongo.connection.collection('probes').insertOne({ _id: 'x' as never }),
-        ).resolves.toBeDefined();
+        ).resolves.toMatchObject({ acknowledged: true, insertedId: 'x' });
         await expect(
           mongo.connection.collection('probes').insertOne({ _id: 'x' as never }),
         ).rejects.toThrow();

@@ -100,6 +100,8 @@ describe('freePort', () => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', resolve);
     });
+    expect(port).toBeGreaterThan(0);
+    expect((server.address() as net.AddressInfo).port).toBe(port);
     await new Promise((resolve) => server.close(resolve));
   });
 });
