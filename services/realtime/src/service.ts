@@ -20,7 +20,8 @@ import type { Telemetry } from '@support-center/telemetry';
 import { chatRoutes } from './app';
 import { loadRealtimeConfig, type RealtimeConfig } from './config';
 import { fanoutConsumer } from './events/fanout';
-import { fanoutHandlers, notifyOfTicketEvent, projectionHandlers } from './events/handlers';
+import { fanoutHandlers, projectionHandlers } from './events/handlers';
+import { Notifier } from './events/notifier';
 import { createParking, parkingWorker } from './events/parking';
 import { createMessageStore, MESSAGES_COLLECTION } from './store/messages';
 import { createParkedEvents } from './store/parked-events';
@@ -81,11 +82,12 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
         onError: (error, ticketId) => logger.warn({ err: error, ticketId }, 'chat delivery failed'),
       });
       const hub = new NotificationHub();
+      const notifier = new Notifier(hub);
       const parked = createParkedEvents(connection, config.REALTIME_INSTANCE_ID);
       const parking = createParking({
         parked,
         tickets,
-        deliver: (event, ticket) => notifyOfTicketEvent(hub, event, ticket),
+        deliver: (event, ticket) => notifier.ticketEvent(event, ticket),
         ttlMs: config.REALTIME_PARKED_EVENT_TTL_MS,
         metrics,
         logger,
@@ -132,7 +134,7 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
         topicPrefix,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       });
-      const handlers = fanoutHandlers({ tickets, hub, rooms, parking });
+      const handlers = fanoutHandlers({ tickets, notifier, rooms, parking });
       const consumers = ([TOPICS.tickets, TOPICS.files, TOPICS.chat] as const).map((topic) =>
         fanoutConsumer({
           kafka,

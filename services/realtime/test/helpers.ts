@@ -147,6 +147,13 @@ export async function eventProducer(ns: TestNamespace) {
       });
       return events;
     },
+    /** Sends an event already published once more, as Kafka's at-least-once delivery may. */
+    async republish(event: { subject?: string }, topic: string) {
+      await producer.send({
+        topic: ns.topic(topic),
+        messages: [{ key: event.subject ?? null, value: JSON.stringify(event) }],
+      });
+    },
     disconnect: () => producer.disconnect(),
   };
 }

@@ -86,6 +86,42 @@ describe('events that arrive before their ticket', () => {
     expect(await chat.next((f) => f.ticketId === ticketId)).toMatchObject({ type: 'history' });
   });
 
+  it('notifies an event delivered twice (at least once) only once', async () => {
+    const socket = await connect(service.url, '/ws/notifications', await issuer.token(users.employee));
+    sockets.push(socket);
+    const ticketId = `t-${ns.id}-twice`;
+    const created = await producer.publish(
+      'ticket.created',
+      ticketCreated(ticketId, users.employee),
+      'tickets',
+    );
+    await producer.republish(created, 'tickets');
+    const uploaded = await producer.publish('file.uploaded', fileUploaded(ticketId, 'f-twice'), 'files');
+    await producer.republish(uploaded, 'files');
+    // A later event on each topic: once both are here, both copies were handled.
+    await producer.publish('file.uploaded', fileUploaded(ticketId, 'f-after'), 'files');
+    await producer.publish(
+      'ticket.status_changed',
+      {
+        ticketId,
+        number: 1,
+        requesterId: users.employee.id,
+        assigneeId: null,
+        from: 'open',
+        to: 'in_progress',
+        changedBy: users.agent.id,
+      },
+      'tickets',
+    );
+    await socket.next((f) => (f.data as { fileId?: string } | undefined)?.fileId === 'f-after');
+    await socket.next((f) => f.event === 'ticket.status_changed');
+    const count = (event: string) => socket.frames.filter((f) => f.event === event).length;
+    expect({ created: count('ticket.created'), uploaded: count('file.uploaded') }).toEqual({
+      created: 1,
+      uploaded: 2,
+    });
+  });
+
   it('gives up on an event whose ticket never comes, after the TTL, counted', async () => {
     const ticketId = `t-${ns.id}-never`;
     const consumed = await filesConsumed();

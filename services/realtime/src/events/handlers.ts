@@ -1,8 +1,8 @@
 import type { CloudEvent, EventHandler, EventHandlers, EventType } from '@support-center/events';
-import { ticketRecipients, type TicketParties } from '../domain/access';
+import { ticketRecipients } from '../domain/access';
 import type { TicketProjection } from '../store/tickets';
 import type { ChatRooms } from '../ws/chat-rooms';
-import type { NotificationFrame, NotificationHub } from '../ws/notifications';
+import type { Notifier } from './notifier';
 import type { Parking } from './parking';
 
 type TicketEventType = Extract<EventType, `ticket.${string}`>;
@@ -17,10 +17,6 @@ const TICKET_EVENTS = [
 ] as const satisfies readonly TicketEventType[];
 const FILE_EVENTS = ['file.uploaded', 'file.deleted'] as const satisfies readonly FileEventType[];
 
-function frameOf(event: CloudEvent): NotificationFrame {
-  return { type: 'notification', event: event.type, data: event.data, at: event.time };
-}
-
 function forEach<T extends EventType>(types: readonly T[], handler: EventHandler<T>): EventHandlers {
   return Object.fromEntries(types.map((type) => [type, handler])) as EventHandlers;
 }
@@ -32,25 +28,13 @@ export function projectionHandlers(tickets: TicketProjection): EventHandlers {
 
 export interface FanoutDependencies {
   tickets: Pick<TicketProjection, 'get' | 'apply'>;
-  hub: NotificationHub;
+  notifier: Notifier;
   rooms: ChatRooms;
   parking: Pick<Parking, 'deliverOrPark' | 'ticketArrived'>;
 }
 
-/**
- * Notifies the users an event about a known ticket concerns (file and chat events, whose data does
- * not name the ticket's parties).
- */
-export function notifyOfTicketEvent(hub: NotificationHub, event: CloudEvent, ticket: TicketParties): void {
-  const except =
-    event.type === 'chat.message_posted'
-      ? (event as CloudEvent<'chat.message_posted'>).data.authorId
-      : undefined;
-  hub.notify(ticketRecipients(ticket, { except }), frameOf(event));
-}
-
 /** This instance's groups: pushes each event to the sockets here that it concerns. */
-export function fanoutHandlers({ tickets, hub, rooms, parking }: FanoutDependencies) {
+export function fanoutHandlers({ tickets, notifier, rooms, parking }: FanoutDependencies) {
   return {
     tickets: forEach(TICKET_EVENTS, async (event) => {
       const { ticketId, requesterId, assigneeId } = event.data;
@@ -69,7 +53,7 @@ export function fanoutHandlers({ tickets, hub, rooms, parking }: FanoutDependenc
             ? [(event as CloudEvent<'ticket.assigned'>).data.previousAssigneeId]
             : [],
       });
-      hub.notify(recipients, frameOf(event));
+      notifier.notify(event, recipients);
       projected ??= parties;
       await parking.ticketArrived(ticketId, projected);
     }),

@@ -48,12 +48,14 @@ export function createParking(options: ParkingOptions) {
   /** Replays `ticketId`'s parked events, in arrival order, to `ticket`'s parties. */
   async function replay(ticketId: string, ticket: TicketParties): Promise<void> {
     const events = await parked.list(ticketId);
+    // Removed first: delivery is to this process's own sockets, so a crash in between loses
+    // nothing a client could still get, while a failed removal after delivery would deliver twice.
+    await parked.remove(events);
     for (const { event } of events) {
       if (!event) continue;
       options.deliver(event, ticket);
       count(event, 'replayed');
     }
-    await parked.remove(events);
     if (events.length > 0) logger.info({ ticketId, replayed: events.length }, 'parked events replayed');
     recordSize();
   }
