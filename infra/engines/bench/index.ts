@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEngine, startMongo } from '@support-center/engines';
 import { coldStart } from './cold-start';
+import { installUpToDate } from './install';
 import { kafkaBench } from './kafka';
 import { mongoBench } from './mongo';
 import { printTable, type Row } from './stats';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
   );
+  rows.push(...installUpToDate());
   rows.push(...(await coldStart()));
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-engines-'));
