@@ -4,6 +4,7 @@ export { ShutdownTimeoutError } from './shutdown';
 export { baseConfigSchema, loadConfig, ConfigError, type BaseConfig } from './config';
 export { createLogger, type Logger } from './logger';
 export * from './errors';
+export { fieldProblems, parseInput, type InputSource } from './validation';
 export { DependencyChecker, type Dependency, type DependencyState } from './dependencies/dependency';
 export { mongoDependency, type MongoDependency, type MongoDependencyOptions } from './dependencies/mongo';
 export { CursorBeforeConnectionError } from './dependencies/cursors-before-connecting';

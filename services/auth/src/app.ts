@@ -1,12 +1,12 @@
 import type { Express, RequestHandler } from 'express';
-import { AppError, requireRole } from '@support-center/service-kit';
+import { AppError, parseInput, requireRole } from '@support-center/service-kit';
 import type { TokenSigner } from './credentials/tokens';
 import { loginBody, logoutBody, refreshBody } from './domain/login';
 import { createUserBody, listUsersQuery, toUserView, updateUserBody, userIdParam } from './domain/users';
 import type { LoginFlows } from './login';
 import { openApiDocument } from './openapi';
 import type { UserAdmin } from './user-admin';
-import { parse, parseBody } from './validation';
+import { parseBody } from './validation';
 
 export interface AuthRoutesOptions {
   flows: LoginFlows;
@@ -78,15 +78,15 @@ export function authRoutes(options: AuthRoutesOptions): (app: Express) => void {
       res.status(201).location(`/api/v1/users/${user.id}`).json(toUserView(user));
     });
     app.get('/api/v1/users', ...adminOnly, async (req, res) => {
-      const page = await admin.list(parse(listUsersQuery, req.query, 'query'));
+      const page = await admin.list(parseInput(listUsersQuery, req.query, 'query'));
       res.json({ items: page.items.map(toUserView), nextCursor: page.nextCursor });
     });
     app.get('/api/v1/users/:id', ...adminOnly, async (req, res) => {
-      const id = parse(userIdParam, req.params.id, 'id');
+      const id = parseInput(userIdParam, req.params.id, 'id');
       res.json(toUserView(await admin.get(id)));
     });
     app.patch('/api/v1/users/:id', ...adminOnly, async (req, res) => {
-      const id = parse(userIdParam, req.params.id, 'id');
+      const id = parseInput(userIdParam, req.params.id, 'id');
       res.json(toUserView(await admin.update(id, parseBody(updateUserBody, req))));
     });
   };

@@ -158,6 +158,35 @@ describe('auth users and input', () => {
     ).toBe(422);
   });
 
+  it('names bad fields as every service does: each unknown key on its own, the body when it is not an object', async () => {
+    const details = async (res: Response) => {
+      expect(res.status).toBe(422);
+      return ((await res.json()) as { error: { code: string; details: unknown } }).error.details;
+    };
+    const extraKeys = await call(auth.url, 'POST', '/api/v1/users', adminToken, {
+      username: 'grace',
+      password: 'correct-horse-1',
+      role: 'agent',
+      isAdmin: true,
+      tenant: 'x',
+    });
+    expect(await details(extraKeys)).toEqual(
+      expect.arrayContaining([
+        { field: 'isAdmin', message: 'is not a known field' },
+        { field: 'tenant', message: 'is not a known field' },
+      ]),
+    );
+    const notAnObject = await call(auth.url, 'POST', '/api/v1/auth/login', undefined, [1, 2]);
+    expect(await details(notAnObject)).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
+    const badQuery = await call(auth.url, 'GET', '/api/v1/users?limit=0&sort=name', adminToken);
+    expect(await details(badQuery)).toEqual(
+      expect.arrayContaining([
+        { field: 'limit', message: expect.any(String) },
+        { field: 'sort', message: 'is not a known field' },
+      ]),
+    );
+  });
+
   it('serves an OpenAPI document generated from the schemas', async () => {
     const res = await fetch(`${auth.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { NotFoundError, ValidationError, type JwtAuth } from '@support-center/service-kit';
+import { NotFoundError, parseInput, type JwtAuth } from '@support-center/service-kit';
 import { canJoinRoom } from './domain/access';
 import type { MessageStore } from './store/messages';
 import type { TicketProjection } from './store/tickets';
@@ -24,17 +24,11 @@ export interface RoutesOptions {
 export function chatRoutes({ auth, store, tickets }: RoutesOptions) {
   return (app: Express) => {
     app.get('/api/v1/chat/:ticketId/messages', auth.requireAuth(), async (req, res) => {
-      const parsed = query.safeParse(req.query);
-      if (!parsed.success) {
-        throw new ValidationError(
-          parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-        );
-      }
+      const { afterSeq, limit } = parseInput(query, req.query, 'query');
       const ticketId = String(req.params.ticketId);
       const ticket = await tickets.get(ticketId);
       // Someone else's ticket answers as an unknown one does: no oracle for which ids exist.
       if (!ticket || !req.user || !canJoinRoom(req.user, ticket)) throw new NotFoundError('Ticket');
-      const { afterSeq, limit } = parsed.data;
       const messages =
         afterSeq === undefined
           ? await store.latest(ticketId, limit)

@@ -1,4 +1,4 @@
-import type { JwtAuth } from '@support-center/service-kit';
+import { parseInput, type JwtAuth } from '@support-center/service-kit';
 import type { Express, Request } from 'express';
 import {
   assignBody,
@@ -8,7 +8,6 @@ import {
   statusBody,
   updateTicketBody,
 } from './domain/schemas';
-import { parseInput } from './domain/validate';
 import { openApiDocument } from './http/openapi';
 import { commentView, summaryView, ticketView } from './http/views';
 import type { TicketService } from './tickets';
