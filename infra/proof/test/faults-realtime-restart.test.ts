@@ -21,9 +21,8 @@ import { startService, type ServiceEnv } from './support/services';
 const requester: TestUser = { id: 'u-proof-chat-requester', username: 'chatter', role: 'employee' };
 const agent: TestUser = { id: 'u-proof-chat-agent', username: 'helper', role: 'agent' };
 const POST_EVERY_MS = 100;
-const RECONNECT_DELAY_MS = 1_000;
-
-const sleep = (ms: number) => new Promise((elapsed) => setTimeout(elapsed, ms));
+/** Messages the room moves on by while a client is away (the seed's one-second reconnect delay). */
+const MISSED_WHILE_AWAY = 10;
 
 describe('a realtime instance restarted', () => {
   const ns = testNamespace('proof_realtime_restart');
@@ -106,7 +105,10 @@ describe('a realtime instance restarted', () => {
       expect(await onA.socket!.closed).toBe(1001);
       expect(await stopped).toBe(0);
       const seqAtDrop = onA.lastSeq;
-      await sleep(RECONNECT_DELAY_MS); // the other client keeps posting meanwhile
+      // The other client keeps posting meanwhile: the requester misses messages it must resync.
+      await waitFor(() => onB.lastSeq >= seqAtDrop + MISSED_WHILE_AWAY, {
+        message: 'the room moving on while the requester is away',
+      });
       await onA.connect(b.url);
 
       // The instance comes back; the agent moves over to it (a reconnect on another instance).
@@ -114,10 +116,18 @@ describe('a realtime instance restarted', () => {
       await waitFor(() => onA.lastSeq > seqAtDrop + 20, { message: 'the requester chatting again' });
       onB.socket!.ws.terminate();
       await onB.socket!.closed;
-      await sleep(RECONNECT_DELAY_MS);
+      const seqAtAgentDrop = onA.lastSeq;
+      await waitFor(() => onA.lastSeq >= seqAtAgentDrop + MISSED_WHILE_AWAY, {
+        message: 'the room moving on while the agent is away',
+      });
       await onB.connect(restarted.url);
       await waitFor(() => onB.lastSeq > onA.lastSeq - 5, { message: 'the agent caught up' });
-      await sleep(2_000);
+      // Both chat live on their new instances for a while before the count.
+      const caughtUpAt = onA.lastSeq;
+      await waitFor(
+        () => onA.lastSeq >= caughtUpAt + MISSED_WHILE_AWAY && onB.lastSeq >= caughtUpAt + MISSED_WHILE_AWAY,
+        { message: 'both clients chatting after the moves' },
+      );
     } finally {
       clearInterval(poster);
     }
