@@ -50,6 +50,21 @@ export default tseslint.config(
     },
   },
   {
+    // MongoDB's duplicate-key code is read in one place, the store conventions, which also know
+    // where FerretDB reports it differently.
+    files: ['services/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
+    ignores: ['libs/store/src/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Literal[value=11000]',
+          message: 'recognise a duplicate key with isDuplicateKeyError from @support-center/store',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',

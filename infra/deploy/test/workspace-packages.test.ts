@@ -94,24 +94,39 @@ describe('workspace packages', () => {
       '',
     ].join('\n');
     const files = PRODUCTION.flatMap((dir) => [`${dir}/src/probe.ts`, `${dir}/bench/probe.ts`]);
-    // ESLint loads its flat config with import(), which jest's module runtime does not serve:
-    // the linting runs in a plain node process.
-    const script = `
-      const { ESLint } = require('eslint');
-      const eslint = new ESLint({ cwd: process.argv[1] });
-      const files = JSON.parse(process.argv[2]);
-      Promise.all(files.map((filePath) => eslint.lintText(process.argv[3], { filePath }))).then((results) => {
-        const restricted = results.map(([result]) =>
-          result.messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports').length);
-        process.stdout.write(JSON.stringify(restricted));
-      });`;
-    const output = execFileSync(process.execPath, ['-e', script, REPO_ROOT, JSON.stringify(files), probe], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
-    const restricted = JSON.parse(output) as number[];
-    expect(Object.fromEntries(files.map((file, i) => [file, restricted[i]]))).toEqual(
+    expect(lintErrors(files, probe, '@typescript-eslint/no-restricted-imports')).toEqual(
       Object.fromEntries(files.map((file) => [file, file.includes('/src/') ? 4 : 0])),
     );
   });
+
+  it("lint refuses MongoDB's duplicate-key code in production src/ but in libs/store", () => {
+    const probe = 'export const duplicate = (error: { code?: number }) => error.code === 11000;\n';
+    const files = PRODUCTION.map((dir) => `${dir}/src/probe.ts`);
+    expect(lintErrors(files, probe, 'no-restricted-syntax')).toEqual(
+      Object.fromEntries(files.map((file) => [file, file.startsWith('libs/store/') ? 0 : 1])),
+    );
+  });
 });
+
+/** How many errors of `ruleId` the repository's lint reports on `code` at each of `files`. */
+function lintErrors(files: string[], code: string, ruleId: string): Record<string, number> {
+  // ESLint loads its flat config with import(), which jest's module runtime does not serve:
+  // the linting runs in a plain node process.
+  const script = `
+    const { ESLint } = require('eslint');
+    const [root, files, code, ruleId] = process.argv.slice(1);
+    const eslint = new ESLint({ cwd: root });
+    Promise.all(JSON.parse(files).map((filePath) => eslint.lintText(code, { filePath }))).then((results) =>
+      process.stdout.write(JSON.stringify(results.map(([r]) => r.messages.filter((m) => m.ruleId === ruleId).length))),
+    );`;
+  const output = execFileSync(
+    process.execPath,
+    ['-e', script, REPO_ROOT, JSON.stringify(files), code, ruleId],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    },
+  );
+  const counts = JSON.parse(output) as number[];
+  return Object.fromEntries(files.map((file, i) => [file, counts[i] ?? -1]));
+}

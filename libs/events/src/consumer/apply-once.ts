@@ -1,4 +1,5 @@
 import type { mongo } from 'mongoose';
+import { isDuplicateKeyError } from '@support-center/store';
 import { ConsumerConfigError } from '../errors';
 
 /**
@@ -9,9 +10,6 @@ export type ApplyOutcome = 'applied' | 'duplicate' | 'missing';
 
 /** The array, in each document an event changed, holding the ids of the events applied to it. */
 export const APPLIED_EVENTS_FIELD = '_events';
-
-/** Both MongoDB and FerretDB answer an insert (or upsert) that hits a unique index with 11000. */
-const DUPLICATE_KEY = 11000;
 
 /** The driver calls made here, typed loosely: the helpers add `_id` and `_events` to any schema. */
 interface Untyped {
@@ -61,7 +59,7 @@ export async function applyOnce<T extends mongo.Document>(
     return (await alreadyApplied(plain, filter as mongo.Document, eventId)) ? 'duplicate' : 'missing';
   } catch (error) {
     // 11000 also comes from another unique index the effect breaks: a real error, kept.
-    if (isDuplicateKey(error) && (await alreadyApplied(plain, filter as mongo.Document, eventId)))
+    if (isDuplicateKeyError(error) && (await alreadyApplied(plain, filter as mongo.Document, eventId)))
       return 'duplicate';
     throw error;
   }
@@ -87,7 +85,8 @@ export async function insertOnce<T extends mongo.Document>(
     return 'applied';
   } catch (error) {
     // Only our _id makes it a redelivery; a clash on another unique index is a real error.
-    if (isDuplicateKey(error) && (await plain.countDocuments({ _id }, { limit: 1 })) > 0) return 'duplicate';
+    if (isDuplicateKeyError(error) && (await plain.countDocuments({ _id }, { limit: 1 })) > 0)
+      return 'duplicate';
     throw error;
   }
 }
@@ -99,8 +98,4 @@ async function alreadyApplied(
 ): Promise<boolean> {
   const found = await collection.countDocuments({ ...filter, [APPLIED_EVENTS_FIELD]: eventId }, { limit: 1 });
   return found > 0;
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DUPLICATE_KEY;
 }

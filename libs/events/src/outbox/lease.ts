@@ -1,4 +1,5 @@
 import type { mongo } from 'mongoose';
+import { isDuplicateKeyError } from '@support-center/store';
 import { OUTBOX_FIELD } from './pending';
 
 /**
@@ -43,13 +44,8 @@ export function leaseKey(collection: string, id: unknown): string {
   return `${collection}:${String(id)}`;
 }
 
-const DUPLICATE_KEY = 11000;
 /** Rounds of insert, takeover and mark before a claim gives up (the poll tries again later). */
 const CLAIM_ROUNDS = 3;
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
-}
 
 /**
  * The leases of one relay (`owner`). Every operation is one write command, so each is atomic on
@@ -76,7 +72,7 @@ export class Leases {
         await this.collection.insertOne({ _id: key, owner: this.owner, until });
         return true;
       } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
       // Held: take it over when it expired (its holder crashed or stalled) or is this relay's own
       // (left behind when releasing it failed).

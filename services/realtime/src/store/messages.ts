@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { MongoDependency } from '@support-center/service-kit';
 import { createEvent, outboxFields } from '@support-center/events';
+import { isDuplicateKeyError } from '@support-center/store';
 
 type Connection = MongoDependency['connection'];
 
 export const MESSAGES_COLLECTION = 'chat_messages';
 const ROOMS_COLLECTION = 'chat_rooms';
-const DUPLICATE_KEY = 11000;
 const SOURCE = '/support-center/realtime';
 
 /** A chat message as the store holds it and frames carry it. */
@@ -68,7 +68,7 @@ export function createMessageStore(connection: Connection, { maxAttempts = 200 }
       await rooms().updateOne({ _id: ticketId }, { $max: { seq } }, { upsert: true });
     } catch (error) {
       // Two first posts upserting the room at once: the loser's update finds the document now.
-      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
       await rooms().updateOne({ _id: ticketId }, { $max: { seq } });
     }
   }
@@ -91,7 +91,7 @@ export function createMessageStore(connection: Connection, { maxAttempts = 200 }
         try {
           await messages().insertOne({ _id: `${ticketId}:${seq}`, ...message, ...outboxFields([event]) });
         } catch (error) {
-          if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+          if (!isDuplicateKeyError(error)) throw error;
           if (attempt >= maxAttempts) throw new RoomBusyError(ticketId);
           continue;
         }

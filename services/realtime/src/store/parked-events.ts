@@ -1,5 +1,6 @@
 import type { MongoDependency } from '@support-center/service-kit';
 import { parseEvent, type CloudEvent } from '@support-center/events';
+import { isDuplicateKeyError } from '@support-center/store';
 
 type Connection = MongoDependency['connection'];
 
@@ -79,7 +80,7 @@ export function createParkedEvents(connection: Connection, instanceId: string) {
           n: n++,
         });
       } catch (error) {
-        if ((error as { code?: unknown }).code === 11000) return false;
+        if (isDuplicateKeyError(error)) return false;
         throw error;
       }
       byTicket.set(ticketId, (byTicket.get(ticketId) ?? 0) + 1);
