@@ -89,6 +89,23 @@ describe('WebSocket garbage and floods', () => {
     await socket.next((f) => f.type === 'history' && f.ticketId === ticketId, from);
   }
 
+  /** The `flood <i>` messages of the room a socket received since `from`. */
+  function floodFrames(socket: FuzzSocket, from: number): number {
+    return socket.frames
+      .slice(from)
+      .filter((f) => f.type === 'message' && typeof f.body === 'string' && f.body.startsWith('flood '))
+      .length;
+  }
+
+  /** The `flood <i>` messages the room's history holds. */
+  async function storedFloodMessages(): Promise<number> {
+    const res = await fetch(`${realtimeUrl}/api/v1/chat/${ticketId}/messages?limit=200`, {
+      headers: { authorization: `Bearer ${stack.tokens.employee}` },
+    });
+    const { items } = (await res.json()) as { items: { body: string }[] };
+    return items.filter((m) => m.body.startsWith('flood ')).length;
+  }
+
   function expectWellFormed(socket: FuzzSocket, from = 0): void {
     expect(socket.unparsable).toEqual([]);
     for (const frame of socket.frames.slice(from)) {
@@ -139,6 +156,7 @@ describe('WebSocket garbage and floods', () => {
           .map((data) => ({ data, binary: false })),
       },
     );
+    let bad = 0;
     await fc.assert(
       fc.asyncProperty(frame, async ({ data, binary }) => {
         const from = socket.frames.length;
@@ -146,6 +164,14 @@ describe('WebSocket garbage and floods', () => {
         await sentinel(socket);
         if (!socket.open)
           throw new Error(`the socket closed (${socket.closeCode}) after ${String(data).slice(0, 200)}`);
+        // A frame outside the protocol is answered with an error frame, before the sentinel's.
+        if (!followsProtocol(data)) {
+          bad++;
+          const answers = socket.frames
+            .slice(from)
+            .filter((f) => f.type === 'error' && !String(f.ticketId ?? '').startsWith('sentinel-'));
+          if (answers.length === 0) throw new Error(`no error frame for ${String(data).slice(0, 200)}`);
+        }
         for (const f of socket.frames.slice(from)) {
           if (f.type === 'error' && !isErrorFrame(f))
             throw new Error(`malformed error frame ${JSON.stringify(f)}`);
@@ -155,6 +181,8 @@ describe('WebSocket garbage and floods', () => {
       }),
       { numRuns: RUNS, endOnFailure: true },
     );
+    // Most generated frames are outside the protocol: the requirement above was exercised.
+    expect(bad).toBeGreaterThan(RUNS / 2);
     expectWellFormed(socket);
     await socket.close();
   });
@@ -202,15 +230,16 @@ describe('WebSocket garbage and floods', () => {
     for (let i = 0; i < FLOOD; i++)
       socket.send(JSON.stringify({ type: 'message', ticketId, body: `flood ${i}` }));
     await sentinel(socket);
-    // Let the stored ones come back as message frames.
-    await new Promise((r) => setTimeout(r, 500));
+    // Every post was stored before the sentinel was answered; wait until each came back.
+    const stored = await storedFloodMessages();
+    await waitFor(() => floodFrames(socket, from) === stored, {
+      message: `the ${stored} stored flood messages to come back`,
+    });
     const frames = socket.frames.slice(from);
     const limited = frames.filter(
       (f) => f.type === 'error' && f.code === 'RATE_LIMITED' && f.ticketId === ticketId,
     ).length;
-    const posted = frames.filter(
-      (f) => f.type === 'message' && typeof f.body === 'string' && f.body.startsWith('flood '),
-    ).length;
+    const posted = floodFrames(socket, from);
     process.stdout.write(`chat flood: ${FLOOD} sent, ${posted} posted, ${limited} rate-limited\n`);
     expect(limited).toBeGreaterThanOrEqual(FLOOD - RATE_BURST - 20);
     expect(posted + limited).toBeLessThanOrEqual(FLOOD);
@@ -385,5 +414,35 @@ async function waitForCount(socket: FuzzSocket, match: (f: Frame) => boolean, co
     if (Date.now() > deadline)
       throw new Error(`only ${socket.frames.filter(match).length} of ${count} frames arrived`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Whether a /chat frame follows the protocol (join, message and resync as docs/architecture.md
+ * gives them, and leave; each naming a room), written out here rather than taken from the service.
+ * Lenient at the edges: a frame it accepts is not required to get an error frame.
+ */
+function followsProtocol(data: string | Buffer): boolean {
+  const text = Buffer.isBuffer(data) ? data.toString('utf8') : data;
+  if (Buffer.byteLength(text) > MAX_FRAME_BYTES) return false;
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return false;
+  const { type, ticketId, body, afterSeq } = frame as Record<string, unknown>;
+  if (typeof ticketId !== 'string' || ticketId.length === 0 || ticketId.length > 128) return false;
+  switch (type) {
+    case 'join':
+    case 'leave':
+      return true;
+    case 'message':
+      return typeof body === 'string';
+    case 'resync':
+      return typeof afterSeq === 'number' && Number.isInteger(afterSeq) && afterSeq >= 0;
+    default:
+      return false;
   }
 }
