@@ -35,6 +35,9 @@ export async function startS3(options: EngineOptions): Promise<RunningEngine> {
     silent: true,
     // With any key accepted (below), signatures cannot match the secrets we invent.
     allowMismatchedSignatures: true,
+    // Path style only, as the services address it (forcePathStyle): otherwise a request to a
+    // host name (`http://minio:9000` in a compose network) names the bucket by that host.
+    vhostBuckets: false,
   });
   const address = await server.run();
   const actualPort = typeof address === 'object' ? address.port : port;
