@@ -3,6 +3,7 @@ import type { Telemetry } from '@support-center/telemetry';
 import { measureHttp } from '@support-center/telemetry';
 import type { BaseConfig } from './config';
 import type { DependencyChecker } from './dependencies/dependency';
+import { bodyTypes, type OtherBody } from './http/body-types';
 import { errorHandler, notFound } from './http/error-handler';
 import { corsPolicy, securityHeaders, writeRateLimit } from './http/hardening';
 import { healthRoutes } from './http/health';
@@ -18,12 +19,14 @@ export interface CreateAppOptions {
   dependencies: DependencyChecker;
   /** Mounts the service's own routes. */
   routes?: (app: Express) => void;
+  /** Routes whose bodies are not JSON (every other body must be JSON: 415 otherwise). */
+  otherBodies?: readonly OtherBody[];
   /** Read by /ready, which fails once shutdown has begun so balancers stop sending traffic. */
   isShuttingDown?: () => boolean;
 }
 
 /**
- * The Express application every service runs: metrics, request ids and logs, JSON bodies,
+ * The Express application every service runs: metrics, request ids and logs, JSON bodies (415 for others),
  * /health, /ready and /metrics, the service's routes, then the error contract.
  */
 export function createApp(options: CreateAppOptions): Express {
@@ -39,6 +42,7 @@ export function createApp(options: CreateAppOptions): Express {
   if (cors) app.use(cors);
   const limiter = writeRateLimit(config.WRITE_RATE_LIMIT ?? 0);
   if (limiter) app.use(limiter);
+  app.use(bodyTypes(options.otherBodies));
   app.use(express.json({ limit: config.JSON_BODY_LIMIT }));
 
   app.use(healthRoutes(dependencies, isShuttingDown));

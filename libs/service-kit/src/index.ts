@@ -1,4 +1,5 @@
 export { createApp, type CreateAppOptions } from './create-app';
+export type { OtherBody } from './http/body-types';
 export { runService, type RunServiceOptions, type RunningService } from './run-service';
 export { ShutdownTimeoutError } from './shutdown';
 export { baseConfigSchema, loadConfig, ConfigError, type BaseConfig } from './config';

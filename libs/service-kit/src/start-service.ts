@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import type { Telemetry } from '@support-center/telemetry';
 import type { BaseConfig } from './config';
 import { createApp } from './create-app';
+import type { OtherBody } from './http/body-types';
 import { DependencyChecker, type Dependency } from './dependencies/dependency';
 import { readinessProbe } from './dependencies/readiness-probe';
 import { createLogger, type Logger } from './logger';
@@ -28,6 +29,8 @@ export interface StartServiceOptions<C extends BaseConfig> {
 export interface ServiceParts {
   /** Mounts the service's routes (after /health, /ready, /metrics; before the error handler). */
   routes?: (app: Express) => void;
+  /** Routes whose bodies are not JSON (a multipart upload); every other body must be JSON. */
+  otherBodies?: readonly OtherBody[];
   workers?: Worker[];
   /**
    * Takes over connections beyond Express (WebSocket upgrades): attached once the server listens,
@@ -61,6 +64,7 @@ export async function startService<C extends BaseConfig>(
     logger,
     dependencies: checker,
     routes: parts.routes,
+    otherBodies: parts.otherBodies,
     isShuttingDown: () => shuttingDown,
   });
   return runService({

@@ -89,7 +89,12 @@ export function start(telemetry: Telemetry) {
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
         }),
       ];
-      return { routes, workers: [...workers, ...revocationWorkers] };
+      return {
+        routes,
+        // The upload is the one body that is not JSON (the kit answers 415 to JSON there, and to anything else elsewhere).
+        otherBodies: [{ method: 'POST', path: '/api/v1/files', types: ['multipart/form-data'] }],
+        workers: [...workers, ...revocationWorkers],
+      };
     },
   });
 }

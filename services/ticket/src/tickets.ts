@@ -18,6 +18,7 @@ import type { commentBody, createTicketBody, ListQuery, updateTicketBody } from 
 import { TICKET_ID } from './domain/schemas';
 import { allowedTransitions, canTransition } from './domain/state-machine';
 import type { Comment, HistoryEntry, Status, Ticket } from './domain/ticket';
+import { capitalised, withArticle } from './domain/wording';
 import {
   ticketAssigned,
   ticketCommented,
@@ -253,14 +254,14 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
           throw new AppError('CONFLICT', {
             message:
               allowed.length === 0
-                ? `A ${from} ticket cannot change status; a follow-up is a new ticket`
-                : `A ${from} ticket cannot become ${to}; allowed: ${allowed.join(', ')}`,
+                ? `${capitalised(withArticle(from))} ticket cannot change status; a follow-up is a new ticket`
+                : `${capitalised(withArticle(from))} ticket cannot become ${to}; allowed: ${allowed.join(', ')}`,
             details: { status: from, requested: to, allowedTransitions: allowed },
           });
         }
         if (!canChangeStatus(user, from, to))
           throw new AppError('FORBIDDEN', {
-            message: `Only agents and admins may move a ${from} ticket to ${to}`,
+            message: `Only agents and admins may move ${withArticle(from)} ticket to ${to}`,
           });
         const history = entry(user.id, 'status_changed', now, { status: { from, to } });
         const set: Partial<Ticket> = { status: to, statusChangedAt: now, updatedAt: now };
