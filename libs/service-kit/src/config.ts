@@ -20,6 +20,9 @@ const trustProxy = z
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** A whole number above zero, from an environment string: counts, sizes and intervals. */
+export const positiveInt = z.coerce.number().int().positive();
+
 /** The variables every service reads (docs/architecture.md, "Configuration"). */
 export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
   return z.object({
@@ -32,6 +35,11 @@ export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
       .default('127.0.0.1:9092')
       .transform((list) => list.split(',').map((b) => b.trim()))
       .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, comma-separated')).min(1)),
+    // Prepended to every Kafka topic and consumer group (tests, shared clusters).
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')
+      .default(''),
     MONGO_URL: z
       .string()
       .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')

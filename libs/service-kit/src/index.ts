@@ -2,7 +2,7 @@ export { createApp, type CreateAppOptions } from './create-app';
 export type { OtherBody } from './http/body-types';
 export { runService, type RunServiceOptions, type RunningService } from './run-service';
 export { ShutdownTimeoutError } from './shutdown';
-export { baseConfigSchema, loadConfig, ConfigError, type BaseConfig } from './config';
+export { baseConfigSchema, loadConfig, positiveInt, ConfigError, type BaseConfig } from './config';
 export { createLogger, type Logger } from './logger';
 export * from './errors';
 export { fieldProblems, parseInput, type InputSource } from './validation';

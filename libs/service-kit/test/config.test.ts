@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema, ConfigError, loadConfig } from '../src';
+import { baseConfigSchema, ConfigError, loadConfig, positiveInt } from '../src';
 
 const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' });
 
@@ -27,6 +27,25 @@ describe('loadConfig', () => {
     expect(config.KAFKA_BROKERS).toEqual(['k1:9092', 'k2:9093']);
     expect(config.ENABLE_METRICS).toBe(false);
     expect(config.METRICS_TOKEN).toBe('a-long-enough-secret');
+  });
+
+  it('reads KAFKA_TOPIC_PREFIX for every service: none by default, a topic-name fragment when set', () => {
+    expect(loadConfig(schema, {}).KAFKA_TOPIC_PREFIX).toBe('');
+    expect(loadConfig(schema, { KAFKA_TOPIC_PREFIX: 'staging.' }).KAFKA_TOPIC_PREFIX).toBe('staging.');
+    for (const bad of ['with space', 'a/b', 'ümlaut']) {
+      expect(() => loadConfig(schema, { KAFKA_TOPIC_PREFIX: bad })).toThrow(
+        /KAFKA_TOPIC_PREFIX: must be letters, digits, dots, dashes or underscores/,
+      );
+    }
+  });
+
+  it('offers services one positive whole number for their own variables', () => {
+    const own = baseConfigSchema({ port: 1, mongoDb: 'x' }).extend({ LIMIT: positiveInt.default(5) });
+    expect(loadConfig(own, {}).LIMIT).toBe(5);
+    expect(loadConfig(own, { LIMIT: '12' }).LIMIT).toBe(12);
+    for (const bad of ['0', '-1', '1.5', 'many']) {
+      expect(() => loadConfig(own, { LIMIT: bad })).toThrow(ConfigError);
+    }
   });
 
   it("reads the seed's ENABLE_METRICS=True: true and false in any case", () => {

@@ -4,10 +4,10 @@ import {
   DEFAULT_TOKEN_AUDIENCE,
   DEFAULT_TOKEN_ISSUER,
   loadConfig,
+  positiveInt,
 } from '@support-center/service-kit';
 import { newPasswordSchema, passwordContainsUsername, PASSWORD_RULES } from './domain/password-policy';
 
-const positiveInt = z.coerce.number().int().positive();
 const optionalText = z.string().trim().min(1).optional();
 const pem = (kind: string) =>
   z
@@ -40,10 +40,6 @@ const schema = baseConfigSchema({ port: 8002, mongoDb: 'auth' })
     AUTH_LOCKOUT_BASE_MS: positiveInt.default(60_000),
     AUTH_LOCKOUT_MAX_MS: positiveInt.default(900_000),
     AUTH_LOCKOUT_WINDOW_MS: positiveInt.default(900_000),
-    KAFKA_TOPIC_PREFIX: z
-      .string()
-      .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')
-      .default(''),
     LDAP_URL: z
       .string()
       .regex(/^ldaps?:\/\/\S+$/, 'must be an ldap:// or ldaps:// URL')

@@ -1,7 +1,5 @@
-import { baseConfigSchema, loadConfig } from '@support-center/service-kit';
+import { baseConfigSchema, loadConfig, positiveInt } from '@support-center/service-kit';
 import { z } from 'zod';
-
-const positiveInt = z.coerce.number().int().positive();
 
 /** S3 refuses multipart parts under 5 MiB (except the last one). */
 const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -44,10 +42,6 @@ const schema = baseConfigSchema({ port: 8003, mongoDb: 'files' }).extend({
     .min(0)
     .max(30_000, 'must be at most 30000 (an upload holds its connection while waiting)')
     .default(2_000),
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')
-    .default(''),
   OUTBOX_POLL_INTERVAL_MS: positiveInt.default(1_000),
 });
 

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { baseConfigSchema, loadConfig } from '@support-center/service-kit';
-
-const positiveInt = z.coerce.number().int().positive();
+import { baseConfigSchema, loadConfig, positiveInt } from '@support-center/service-kit';
 
 const schema = baseConfigSchema({ port: 8004, mongoDb: 'realtime' }).extend({
   AUTH_JWKS_URL: z.url({ message: 'must be a URL' }).default('http://127.0.0.1:8002/.well-known/jwks.json'),
@@ -12,10 +10,6 @@ const schema = baseConfigSchema({ port: 8004, mongoDb: 'realtime' }).extend({
    * token is refused everywhere at most about this long after the first replica heard of it.
    */
   REVOCATION_REFRESH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')
-    .default(''),
   /**
    * Consumer group session timeout. After a Kafka restart a consumer rejoins as a new member and
    * its group first waits for the old member's session to expire: events stall this long.

@@ -1,7 +1,5 @@
-import { baseConfigSchema, loadConfig } from '@support-center/service-kit';
+import { baseConfigSchema, loadConfig, positiveInt } from '@support-center/service-kit';
 import { z } from 'zod';
-
-const positiveInt = z.coerce.number().int().positive();
 
 const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' }).extend({
   /** The auth service's key set, to verify access tokens locally. */
@@ -13,11 +11,6 @@ const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' }).extend({
    * token is refused everywhere at most about this long after the first replica heard of it.
    */
   REVOCATION_REFRESH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
-  /** Prepended to every Kafka topic and consumer group (tests, shared clusters). */
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')
-    .default(''),
   KAFKA_TOPIC_PARTITIONS: positiveInt.max(1000).default(3),
   TICKET_CACHE_MAX_KEYS: positiveInt.default(10_000),
   TICKET_CACHE_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
