@@ -5,6 +5,7 @@ import { dataRoot } from '@support-center/engines';
 import { startChild, type Child } from './child';
 import { DEMO_ACCOUNTS, demoPassword, seedDemoAccounts, type DemoPassword } from './demo-accounts';
 import { prefixLines } from './prefixed-output';
+import { devSigningKey } from './signing-key';
 import { ENGINE_URLS, SERVICES, serviceEnv } from './stack';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -34,10 +35,15 @@ export async function runDev({ fresh, env = process.env }: DevOptions): Promise<
 
   // After `up`, which empties the data directory on --fresh, so a fresh start gets a new password.
   const demo = demoPassword(resolve(dataRoot(env), 'dev', 'demo-password'), env);
+  const signingKey = devSigningKey(resolve(dataRoot(env), 'dev', 'auth-signing-key.pem'), env);
   const services = SERVICES.map((service, index) => {
     const bootstrap =
       service.name === 'auth'
-        ? { AUTH_BOOTSTRAP_ADMIN_USERNAME: 'admin', AUTH_BOOTSTRAP_ADMIN_PASSWORD: demo.password }
+        ? {
+            AUTH_BOOTSTRAP_ADMIN_USERNAME: 'admin',
+            AUTH_BOOTSTRAP_ADMIN_PASSWORD: demo.password,
+            AUTH_SIGNING_KEY: signingKey,
+          }
         : {};
     const child = startChild(
       service.name,

@@ -44,6 +44,9 @@ const MONITOR_SPECS: Readonly<Record<MonitorName, MonitorSpec>> = {
       '--web.enable-lifecycle',
       // prometheus.yml's external label runbook_base_url is ${RUNBOOK_BASE_URL}.
       '--enable-feature=expand-external-labels',
+      // Its only warning in a healthy run is its own SIGTERM notice; failing scrapes and rules
+      // show on its targets and rules pages, and as alerts.
+      '--log.level=error',
     ],
     prepare: (config) => {
       writePrometheusSecrets(config);

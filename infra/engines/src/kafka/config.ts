@@ -66,6 +66,12 @@ export function log4j2Properties(): string {
     'rootLogger.appenderRef.stdout.ref = STDOUT',
     'logger.server.name = kafka.server.KafkaRaftServer',
     'logger.server.level = info',
+    // Two warnings of every healthy run: the controller's first activation on an empty (fresh)
+    // metadata log, and a client closed twice during a clean stop.
+    'logger.controller.name = org.apache.kafka.controller.QuorumController',
+    'logger.controller.level = error',
+    'logger.networkclient.name = org.apache.kafka.clients.NetworkClient',
+    'logger.networkclient.level = error',
     '',
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { Partitioners, type Admin, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
 import { eventSpec } from '../catalog';
 import { parseEvent, type CloudEvent } from '../envelope';
 import { ConsumerConfigError } from '../errors';
@@ -76,7 +76,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       ? {}
       : { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.floor(sessionTimeoutMs / 3) }),
   });
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    // kafkajs's default, named so that it does not warn about having changed it (in v2.0.0).
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const admin = kafka.admin();
   let lagMonitor: LagMonitor | undefined;
   let stopped: Promise<void> | undefined;
@@ -198,6 +202,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     groupId,
     async start() {
       await Promise.all([admin.connect(), producer.connect(), consumer.connect()]);
+      await groupCoordinatorReady(admin, groupId);
       // From the beginning: a new group must not miss events published before its first start.
       await consumer.subscribe({ topics: [kafkaTopic], fromBeginning: true });
       await consumer.run({
@@ -229,6 +234,15 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       return stopped;
     },
   };
+}
+
+/**
+ * Resolves once the group's coordinator answers. Kafka elects it (and loads the group offsets)
+ * only after the first group asks, and the consumer's first join would crash on "the coordinator is
+ * loading" and restart noisily; the admin client retries those answers quietly instead.
+ */
+async function groupCoordinatorReady(admin: Admin, groupId: string): Promise<void> {
+  await admin.describeGroups([groupId]);
 }
 
 /** The catalog type an invalid message claims, if any, for its metrics; `unknown` otherwise. */

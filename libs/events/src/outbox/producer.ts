@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 
 /**
  * The relay's Kafka producer, connected on first use and replaced after a failure: a fresh
@@ -14,6 +14,8 @@ export class ProducerSlot {
     if (!this.current) {
       const producer = this.kafka.producer({
         allowAutoTopicCreation: false,
+        // kafkajs's default, named so that it does not warn about having changed it (in v2.0.0).
+        createPartitioner: Partitioners.DefaultPartitioner,
         retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
       });
       const connecting = producer.connect().then(() => producer);

@@ -13,11 +13,16 @@ export interface KafkaDependency extends Dependency {
   readonly kafka: Kafka;
 }
 
-/** kafkajs reports every failed connection attempt as an error; it retries them, so they are warnings. */
+/**
+ * kafkajs logs every failed attempt and every error answer (a connection refused, a coordinator
+ * still loading, a leader not elected yet) at error, retries most of them, and hands what it gives up
+ * on to its caller, which logs it once with its context (the kit's retries, the consumers' crash
+ * handler, the relay). Its own lines are detail for debugging.
+ */
 const PINO_LEVEL = {
   [logLevel.NOTHING]: 'silent',
-  [logLevel.ERROR]: 'warn',
-  [logLevel.WARN]: 'warn',
+  [logLevel.ERROR]: 'debug',
+  [logLevel.WARN]: 'debug',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
 } as const;
