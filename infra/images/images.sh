@@ -159,7 +159,8 @@ service_inputs() {
     libs services infra ':!infra/engines/kafka' ':!infra/engines/ferretdb-launcher' ':!infra/images' |
     while IFS= read -r file; do [ -f "$file" ] && printf '%s\n' "$file"; done | LC_ALL=C sort
 }
-image_tag="offline-$(service_inputs | (cd "$repo" && input_hash "$node_tag" "$node_build_tag"))"
+# SERVICES_IMAGE_TAG names a tag to use as it is (a release's images, already built), instead of the hash.
+image_tag="${SERVICES_IMAGE_TAG:-offline-$(service_inputs | (cd "$repo" && input_hash "$node_tag" "$node_build_tag"))}"
 declare -A service_ports=([auth]=8002 [ticket]=8001 [file]=8003 [realtime]=8004)
 for service in auth ticket file realtime; do
   build_image "$service" "support-center/$service:$image_tag" docker_build -f "$repo/infra/docker/Dockerfile" \

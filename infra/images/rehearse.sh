@@ -34,7 +34,7 @@ started_stack=false
 failures=0
 figures=()
 
-figure() { figures+=("$(printf '%-58s %s' "$1" "$2")"); }
+figure() { figures+=("$1 | $2"); }
 check() {
   local name="$1"
   shift
@@ -71,9 +71,6 @@ images_started=$SECONDS
 figure "images: build or cache check (s)" $((SECONDS - images_started))
 
 # --- 2. up ----------------------------------------------------------------------------------
-for port in "$gateway_port" "$prometheus_port" "$alertmanager_port"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use on this host"; fi
-done
 secret() { od -An -N18 -tx1 /dev/urandom | tr -d ' \n'; }
 monitoring_password="$(secret)"
 {
@@ -99,12 +96,20 @@ chmod 600 "$env_file"
 
 # Every service of the production file but Grafana.
 mapfile -t services < <(compose config --services | grep -vx grafana)
+# A stack left by an earlier run (REHEARSAL_KEEP=1) goes first; then the ports must be free.
 compose down -v --remove-orphans >/dev/null 2>&1 || true
+for port in "$gateway_port" "$prometheus_port" "$alertmanager_port"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use on this host"; fi
+done
 log "up: ${services[*]}"
 started_stack=true
 up_started=$SECONDS
-compose up -d --no-build "${services[@]}"
-figure "up: command returned after (s)" $((SECONDS - up_started))
+if compose up -d --no-build "${services[@]}"; then
+  figure "up: command returned after (s)" $((SECONDS - up_started))
+else
+  figure "up: command" FAILED
+  failures=$((failures + 1))
+fi
 
 # --- 3. healthy -----------------------------------------------------------------------------
 init_jobs=(kafka-init minio-init)
@@ -142,7 +147,12 @@ if $ready; then
 else
   figure "up → every container healthy, init jobs exited 0" FAILED
   failures=$((failures + 1))
-  for service in "${services[@]}"; do compose logs --tail 20 "$service" >&2 || true; done
+  # The logs of every container that is not healthy, or exited with a failure.
+  container_states | while read -r service name status health code; do
+    [ "$health" = healthy ] || { [ "$status" = exited ] && [ "$code" = 0 ]; } && continue
+    log "$name: $status $health $code"
+    docker logs --tail 30 "$name" >&2 || true
+  done
 fi
 figure "containers" "$(container_states | wc -l) ($(container_states | awk '{print $1}' | sort | uniq -c | awk '{printf "%s%s×%s", sep, $2, $1; sep=", "}'))"
 
@@ -157,7 +167,7 @@ jwks_keys="$(curl -fsS "$gateway/.well-known/jwks.json" | json 'j => j.keys.leng
 check "gateway GET /.well-known/jwks.json → keys ($jwks_keys)" test "$jwks_keys" -ge 1
 # One route of each service: the service answers (401 without a token), not the gateway's 404.
 for route in /api/v1/auth/me /api/v1/users /api/v1/tickets /api/v1/files/x /api/v1/chat/x/messages; do
-  status="$(curl -s -o /dev/null -w '%{http_code}' "$gateway$route")"
+  status="$(curl -s -o /dev/null -w '%{http_code}' "$gateway$route" || true)"
   check "gateway GET $route → $status (the service's 401)" test "$status" = 401
 done
 
@@ -201,5 +211,6 @@ fi
 
 figure "grafana" "not run: no registry here ships it"
 figure "rehearsal total (s)" $((SECONDS - rehearsal_started))
-printf '\n%s\n' "${figures[@]}"
+printf '\nfigure | value\n'
+printf '%s\n' "${figures[@]}"
 ((failures == 0)) || die "$failures check(s) failed"
