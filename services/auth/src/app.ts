@@ -1,16 +1,22 @@
 import type { Express, RequestHandler } from 'express';
 import { AppError, parseInput, requireRole } from '@support-center/service-kit';
 import type { TokenSigner } from './credentials/tokens';
+import { listAssigneesQuery } from './domain/assignees';
 import { loginBody, logoutBody, refreshBody } from './domain/login';
+import { changePasswordBody } from './domain/password-change';
 import { createUserBody, listUsersQuery, toUserView, updateUserBody, userIdParam } from './domain/users';
 import type { LoginFlows } from './login';
 import { openApiDocument } from './openapi';
+import type { SelfService } from './self-service';
+import type { UserStore } from './store/users';
 import type { UserAdmin } from './user-admin';
 import { parseBody } from './validation';
 
 export interface AuthRoutesOptions {
   flows: LoginFlows;
   admin: UserAdmin;
+  self: SelfService;
+  users: UserStore;
   signer: TokenSigner;
   version: string;
 }
@@ -19,7 +25,7 @@ const BEARER = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/;
 
 /** The auth service's HTTP surface (docs/architecture.md, "API shapes"). */
 export function authRoutes(options: AuthRoutesOptions): (app: Express) => void {
-  const { flows, admin, signer } = options;
+  const { flows, admin, self, users, signer } = options;
 
   /** Verifies the access token with the service's own keys (no JWKS round trip) and sets req.user. */
   const authenticate =
@@ -73,6 +79,20 @@ export function authRoutes(options: AuthRoutesOptions): (app: Express) => void {
       res.json(toUserView(await admin.get(caller.id)));
     });
 
+    app.post('/api/v1/auth/password', authenticate(), async (req, res) => {
+      const caller = req.user as NonNullable<typeof req.user>;
+      await self.changePassword(caller, parseBody(changePasswordBody, req), req.ip ?? 'unknown');
+      res.status(204).end();
+    });
+    app.post('/api/v1/auth/logout-all', authenticate(), async (req, res) => {
+      await self.logoutEverywhere(req.user as NonNullable<typeof req.user>);
+      res.status(204).end();
+    });
+
+    // Before /users/:id, which would take "assignees" for an id (and is for admins only).
+    app.get('/api/v1/users/assignees', authenticate(), requireRole('agent', 'admin'), async (req, res) => {
+      res.json(await users.listAssignees(parseInput(listAssigneesQuery, req.query, 'query')));
+    });
     app.post('/api/v1/users', ...adminOnly, async (req, res) => {
       const user = await admin.create(parseBody(createUserBody, req));
       res.status(201).location(`/api/v1/users/${user.id}`).json(toUserView(user));

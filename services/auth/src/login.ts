@@ -24,7 +24,7 @@ import { authEvents } from './events/auth-events';
 import type { AuthMetrics } from './metrics';
 import type { RevocationReason } from './events/auth-events';
 import type { SessionStore } from './store/sessions';
-import type { ThrottleStore } from './store/throttle';
+import type { ReserveOutcome, ThrottleStore } from './store/throttle';
 import type { UserStore } from './store/users';
 
 export interface LoginFlowsOptions {
@@ -47,12 +47,28 @@ export interface LoginFlowsOptions {
 
 const INVALID_CREDENTIALS = 'The username or password is wrong';
 
+/** Why all of a user's sessions end at once, and the one that may stay. */
+export interface SessionsEnd {
+  reason: RevocationReason;
+  keep?: string;
+}
+
+/** The 429 for an attempt the lockout refused before any check. */
+export function lockedOut(lockedUntil: Date | null, now: Date): AppError {
+  // Not locked yet: the count is full of attempts still being checked, about a second each.
+  const seconds = lockedUntil ? retryAfterSeconds(lockedUntil, now) : 1;
+  return new AppError('RATE_LIMITED', {
+    message: `Too many failed password checks; try again in ${seconds} s`,
+    headers: { 'Retry-After': String(seconds) },
+  });
+}
+
 /** Login, refresh and logout: the session lifecycle, with lockout, metrics and events. */
 export class LoginFlows {
   constructor(private readonly options: LoginFlowsOptions) {}
 
   async login(body: LoginBody, address: string): Promise<TokenResponse> {
-    const { throttle, metrics, accountLockout, addressLockout } = this.options;
+    const { metrics } = this.options;
     if (body.method === 'ldap' && !this.options.ldap) {
       throw new AppError('VALIDATION_FAILED', {
         message: 'LDAP login is not configured',
@@ -63,24 +79,10 @@ export class LoginFlows {
     let status: AttemptStatus = 'error';
     try {
       const now = new Date();
-      // The attempt takes its place in the counts before the (slow) check, so parallel guesses
-      // cannot all be checked before the first failure is recorded.
-      const attempt = await throttle.reserve(
-        [
-          { key: accountKey(usernameKey(body.username)), policy: accountLockout, onSuccess: 'reset' },
-          // The address keeps its own count (one good account must not reset a guesser's).
-          { key: addressKey(address), policy: addressLockout, onSuccess: 'release' },
-        ],
-        now,
-      );
+      const attempt = await this.reserveAttempt(body.username, address, now);
       if (!attempt.granted) {
         status = 'locked';
-        // Not locked yet: the count is full of attempts still being checked, about a second each.
-        const seconds = attempt.lockedUntil ? retryAfterSeconds(attempt.lockedUntil, now) : 1;
-        throw new AppError('RATE_LIMITED', {
-          message: `Too many failed logins; try again in ${seconds} s`,
-          headers: { 'Retry-After': String(seconds) },
-        });
+        throw lockedOut(attempt.lockedUntil, now);
       }
       let user: User | null;
       try {
@@ -106,6 +108,23 @@ export class LoginFlows {
     } finally {
       metrics.attempt(body.method, status, (performance.now() - startedAt) / 1000);
     }
+  }
+
+  /**
+   * Takes a password check's place in its account's and client address's counts, before the
+   * (slow) check, so parallel guesses cannot all be checked before the first failure is recorded.
+   * Logins and password changes share the counts: neither can be used to guess past the other.
+   */
+  reserveAttempt(username: string, address: string, now: Date): Promise<ReserveOutcome> {
+    const { throttle, accountLockout, addressLockout } = this.options;
+    return throttle.reserve(
+      [
+        { key: accountKey(usernameKey(username)), policy: accountLockout, onSuccess: 'reset' },
+        // The address keeps its own count (one good account must not reset a guesser's).
+        { key: addressKey(address), policy: addressLockout, onSuccess: 'release' },
+      ],
+      now,
+    );
   }
 
   /** Exchanges a refresh token for new tokens; reuse of an exchanged one ends the whole session. */
@@ -172,12 +191,23 @@ export class LoginFlows {
       });
   }
 
-  /** Ends every live session of a user (deactivation). */
-  async endSessionsOf(userId: string): Promise<void> {
+  /**
+   * Ends every session of a user that has not ended yet, but `keep` (the caller's own, after a
+   * password change): each publishes session.revoked, so every service refuses its tokens. A
+   * logout everywhere ends them as logouts (user.logged_out too).
+   */
+  async endSessionsOf(userId: string, why: SessionsEnd = { reason: 'deactivated' }): Promise<number> {
     const now = new Date();
-    for (const session of await this.options.sessions.findLiveOfUser(userId, now)) {
-      await this.end(session, 'revoked', now, 'deactivated');
+    let ended = 0;
+    for (const session of await this.options.sessions.findOpenOfUser(userId)) {
+      if (session.id === why.keep) continue;
+      const done =
+        why.reason === 'logout'
+          ? await this.end(session, 'logout', now)
+          : await this.end(session, 'revoked', now, why.reason);
+      if (done) ended += 1;
     }
+    return ended;
   }
 
   /** Ends expired sessions, each with its session.expired event and duration (its full lifetime). */

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { createUserBody, listUsersQuery, updateUserBody, userView } from './domain/users';
+import { assigneePage, listAssigneesQuery } from './domain/assignees';
 import { loginBody, logoutBody, refreshBody, tokenResponse } from './domain/login';
+import { changePasswordBody } from './domain/password-change';
 
 const errorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
@@ -23,17 +25,7 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 
 /** The API description, generated from the same zod schemas the handlers validate with. */
 export function openApiDocument(version: string) {
-  const queryShape = listUsersQuery.shape;
-  const queryParameters = Object.entries(queryShape).map(([name, schema]) => ({
-    name,
-    in: 'query',
-    required: false,
-    schema: z.toJSONSchema(schema as z.ZodType, {
-      io: 'input',
-      unrepresentable: 'any',
-      target: 'openapi-3.0',
-    }),
-  }));
+  const queryParameters = parametersOf(listUsersQuery.shape);
   return {
     openapi: '3.0.3',
     info: { title: 'Support Center auth service', version },
@@ -63,6 +55,26 @@ export function openApiDocument(version: string) {
           responses: { 204: ok('Logged out'), ...errors(400, 401, 415, 422) },
         },
       },
+      '/api/v1/auth/password': {
+        post: {
+          summary:
+            "Change one's own password (the current one required; counted in the lockout like a login). The caller's other sessions end, each revoked everywhere (`session.revoked`, reason `password_changed`)",
+          security: bearer,
+          requestBody: body(changePasswordBody),
+          responses: {
+            204: ok('Changed; the other sessions ended'),
+            ...errors(400, 401, 409, 413, 415, 422, 429),
+          },
+        },
+      },
+      '/api/v1/auth/logout-all': {
+        post: {
+          summary:
+            'Log out everywhere: every session of the caller ends, this one included, each revoked everywhere',
+          security: bearer,
+          responses: { 204: ok('Logged out everywhere'), ...errors(401) },
+        },
+      },
       '/api/v1/auth/me': {
         get: {
           summary: 'The caller',
@@ -90,6 +102,15 @@ export function openApiDocument(version: string) {
           },
         },
       },
+      '/api/v1/users/assignees': {
+        get: {
+          summary:
+            'Who may be assigned a ticket (agents and admins): active agents and admins by display name, searchable, by pages',
+          security: bearer,
+          parameters: parametersOf(listAssigneesQuery.shape),
+          responses: { 200: ok('A page', assigneePage), ...errors(401, 403, 422) },
+        },
+      },
       '/api/v1/users/{id}': {
         get: {
           summary: 'One user (admin)',
@@ -107,4 +128,14 @@ export function openApiDocument(version: string) {
       },
     },
   };
+}
+
+/** Query parameters from a query schema's fields, as clients send them (strings). */
+function parametersOf(shape: Record<string, z.ZodType>) {
+  return Object.entries(shape).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' }),
+  }));
 }

@@ -23,6 +23,7 @@ import { SessionStore } from './store/sessions';
 import { ThrottleStore } from './store/throttle';
 import { UserStore } from './store/users';
 import { DatabaseSetup } from './setup';
+import { SelfService } from './self-service';
 import { UserAdmin } from './user-admin';
 
 const VERSION = packageVersion(join(__dirname, '..'));
@@ -96,7 +97,11 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
         onSessionsChanged: () => void gauge.refresh(),
         logger,
       });
-      const admin = new UserAdmin({ users, endSessionsOf: (id) => flows.endSessionsOf(id), logger });
+      const admin = new UserAdmin({
+        users,
+        endSessionsOf: async (id) => void (await flows.endSessionsOf(id)),
+        logger,
+      });
       const sweeper = sessionSweeper({
         flows,
         sessions,
@@ -113,7 +118,14 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
         if (username && password) await admin.bootstrapAdmin(username, password);
       });
       return {
-        routes: authRoutes({ flows, admin, signer, version: VERSION }),
+        routes: authRoutes({
+          flows,
+          admin,
+          self: new SelfService({ users, passwords, flows }),
+          users,
+          signer,
+          version: VERSION,
+        }),
         workers: [setup, publisher.worker, gauge, sweeper],
       };
     },

@@ -80,6 +80,23 @@ describe('LDAP login', () => {
     expect((await login(auth.url, ADMIN.username, ADMIN.password, { method: 'ldap' })).status).toBe(401);
   });
 
+  it("refuses an LDAP user's password change with 409: their password lives in the directory", async () => {
+    const tokens = (await (await login(auth.url, 'lovelace', 'engine-1843', { method: 'ldap' })).json()) as {
+      accessToken: string;
+    };
+    const res = await call(auth.url, 'POST', '/api/v1/auth/password', tokens.accessToken, {
+      currentPassword: 'engine-1843',
+      newPassword: 'a brand new passphrase',
+    });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('directory'),
+    });
+    // Nothing changed: the directory's password still logs in.
+    expect((await login(auth.url, 'lovelace', 'engine-1843', { method: 'ldap' })).status).toBe(200);
+  });
+
   it('answers 503 when the directory is unreachable', async () => {
     const down = await startAuth(
       {

@@ -4,7 +4,7 @@ const role = z.enum(['employee', 'agent', 'admin']);
 const loginMethod = z.enum(['password', 'ldap']);
 
 /** Why a session ended before its time; every one of them makes its access tokens unusable. */
-export const REVOCATION_REASONS = ['logout', 'refresh_reuse', 'deactivated'] as const;
+export const REVOCATION_REASONS = ['logout', 'refresh_reuse', 'deactivated', 'password_changed'] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
 const userSnapshot = z.object({

@@ -73,8 +73,12 @@ export class SessionStore {
     return docs.map(toSession);
   }
 
-  async findLiveOfUser(userId: string, now: Date): Promise<Session[]> {
-    const docs = await this.sessions.find({ userId, endedAt: null, expiresAt: { $gt: now } }).toArray();
+  /**
+   * A user's sessions that have not ended, expired or not: one past its end whose sweep has not
+   * come yet may still have access tokens in use, which ending it as revoked refuses too.
+   */
+  async findOpenOfUser(userId: string): Promise<Session[]> {
+    const docs = await this.sessions.find({ userId, endedAt: null }).toArray();
     return docs.map(toSession);
   }
 

@@ -2,6 +2,12 @@ import { mongo } from 'mongoose';
 import { isDuplicateKeyError } from '@support-center/store';
 import { outboxFields, outboxUpdate, type CloudEvent } from '@support-center/events';
 import { AppError, NotFoundError } from '@support-center/service-kit';
+import {
+  ASSIGNEE_ROLES,
+  encodeAssigneeCursor,
+  type AssigneeView,
+  type ListAssigneesQuery,
+} from '../domain/assignees';
 import type { ListUsersQuery, User } from '../domain/users';
 import { usernameKey } from '../domain/users';
 import { COLLECTIONS, type AuthCollections, type UserDoc } from './collections';
@@ -101,6 +107,43 @@ export class UserStore {
       .toArray();
     const items = docs.slice(0, query.limit).map(toUser);
     return { items, nextCursor: docs.length > query.limit ? (items.at(-1)?.id ?? null) : null };
+  }
+
+  /**
+   * Active users who may be assigned tickets, by display name then id (the cursor's order),
+   * optionally those whose username or display name contains `q` (any case, taken literally).
+   */
+  async listAssignees(
+    query: ListAssigneesQuery,
+  ): Promise<{ items: AssigneeView[]; nextCursor: string | null }> {
+    const filter: Record<string, unknown> = { active: true, role: { $in: [...ASSIGNEE_ROLES] } };
+    const and: Record<string, unknown>[] = [];
+    if (query.q) {
+      const pattern = { $regex: escapeRegex(query.q), $options: 'i' };
+      and.push({ $or: [{ username: pattern }, { displayName: pattern }] });
+    }
+    if (query.cursor) {
+      const { d, i } = query.cursor;
+      and.push({ $or: [{ displayName: { $gt: d } }, { displayName: d, _id: { $gt: i } }] });
+    }
+    if (and.length) filter.$and = and;
+    const docs = await this.users
+      .find(filter, { projection: { _id: 1, username: 1, displayName: 1, role: 1 } })
+      .sort({ displayName: 1, _id: 1 })
+      .limit(query.limit + 1)
+      .toArray();
+    const items = docs.slice(0, query.limit).map((doc) => ({
+      id: doc._id,
+      username: doc.username,
+      displayName: doc.displayName,
+      role: doc.role as AssigneeView['role'],
+    }));
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        docs.length > query.limit && last ? encodeAssigneeCursor({ d: last.displayName, i: last.id }) : null,
+    };
   }
 
   /**
