@@ -21,3 +21,5 @@ export {
 export type { Worker } from './worker';
 export { packageVersion } from './boot';
 export * from './auth';
+export * from './openapi/document';
+export * from './openapi/conformance';

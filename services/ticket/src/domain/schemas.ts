@@ -113,11 +113,3 @@ export const ticketView = ticketSummary.extend({
 });
 
 export const ticketList = z.object({ items: z.array(ticketSummary), nextCursor: z.string().nullable() });
-
-export const errorBody = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.unknown().optional(),
-  }),
-});

@@ -1,3 +1,10 @@
+import {
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  openApiDocument as buildDocument,
+  pathParameter,
+} from '@support-center/service-kit';
 import { z } from 'zod';
 import {
   assignBody,
@@ -5,65 +12,82 @@ import {
   commentBody,
   commentView,
   createTicketBody,
-  errorBody,
   priority,
   SORTS,
   status,
   statusBody,
+  TICKET_ID,
   ticketList,
   ticketView,
   updateTicketBody,
 } from '../domain/schemas';
 
-const json = (schema: z.ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(schema, { io, target: 'openapi-3.0', unrepresentable: 'any' });
-
-const body = (schema: z.ZodType) => ({
-  required: true,
-  content: { 'application/json': { schema: json(schema, 'input') } },
-});
-const ok = (description: string, schema: z.ZodType) => ({
-  description,
-  content: { 'application/json': { schema: json(schema, 'output') } },
-});
-const error = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: json(errorBody, 'output') } },
+const idParameter = pathParameter('id', z.string().regex(TICKET_ID));
+const common = errorResponses({
+  401: 'No valid bearer token',
+  404: 'No such ticket (or not one of yours)',
+  415: 'A body that is not JSON',
+  422: 'Invalid fields, each named in error.details',
 });
 
-const idParameter = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  schema: { type: 'string', pattern: '^[0-9a-f]{24}$' },
-};
-const common = {
-  '401': error('No valid bearer token'),
-  '404': error('No such ticket (or not one of yours)'),
-  '422': error('Invalid fields, each named in error.details'),
-};
-
-const listOf = (schema: z.ZodType) => ({
+const listOf = (schema: z.ZodEnum) => ({
   type: 'string',
-  description: `One value or several, comma-separated: ${(json(schema, 'input').enum as string[]).join(', ')}`,
+  description: `One value or several, comma-separated: ${schema.options.join(', ')}`,
 });
 
-/** The OpenAPI 3 document of the ticket API, generated from the zod schemas the routes validate with. */
+const AT = '2026-03-02T09:15:00.000Z';
+const ticketExample: z.output<typeof ticketView> = {
+  id: '65f1c0ffee0000000000a001',
+  number: 42,
+  title: 'VPN drops every hour',
+  description: 'Since Monday the VPN disconnects about every hour.',
+  category: 'network',
+  priority: 'high',
+  status: 'open',
+  requesterId: 'u-alice',
+  assigneeId: null,
+  createdAt: AT,
+  updatedAt: AT,
+  statusChangedAt: AT,
+  solvedAt: null,
+  closedAt: null,
+  comments: [],
+  attachments: [],
+  history: [{ at: AT, actorId: 'u-alice', action: 'created', changes: {} }],
+  allowedTransitions: ['in_progress', 'pending', 'solved'],
+};
+const {
+  comments: _c,
+  attachments: _a,
+  history: _h,
+  allowedTransitions: _t,
+  ...summaryExample
+} = ticketExample;
+const commentExample = {
+  id: '65f1c0ffee0000000000c001',
+  authorId: 'u-agent',
+  body: 'Could you send the VPN client log?',
+  internal: false,
+  createdAt: AT,
+};
+
+/** The OpenAPI 3.1 document of the ticket API, generated from the zod schemas the routes validate with. */
 export function openApiDocument(version: string) {
-  return {
-    openapi: '3.0.3',
-    info: { title: 'Support Center ticket service', version },
-    servers: [{ url: '/' }],
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-    },
-    security: [{ bearer: [] }],
+  return buildDocument({
+    title: 'Support Center ticket service',
+    version,
+    bearerByDefault: true,
     paths: {
       '/api/v1/tickets': {
         post: {
           summary: 'Open a ticket (the caller is its requester)',
-          requestBody: body(createTicketBody),
-          responses: { '201': ok('The new ticket', ticketView), ...common },
+          requestBody: jsonBody(createTicketBody, {
+            title: 'VPN drops every hour',
+            description: 'Since Monday the VPN disconnects about every hour.',
+            category: 'network',
+            priority: 'high',
+          }),
+          responses: { '201': jsonResponse('The new ticket', ticketView, ticketExample), ...common },
         },
         get: {
           summary: 'List tickets (employees: their own), newest first by default, with a cursor',
@@ -96,21 +120,31 @@ export function openApiDocument(version: string) {
               schema: { type: 'string' },
             },
           ],
-          responses: { '200': ok('A page of tickets', ticketList), '400': error('A bad cursor'), ...common },
+          responses: {
+            '200': jsonResponse('A page of tickets', ticketList, {
+              items: [summaryExample],
+              nextCursor: null,
+            }),
+            ...errorResponses({ 400: 'A bad cursor' }),
+            ...common,
+          },
         },
       },
       '/api/v1/tickets/{id}': {
         parameters: [idParameter],
-        get: { summary: 'One ticket', responses: { '200': ok('The ticket', ticketView), ...common } },
+        get: {
+          summary: 'One ticket',
+          responses: { '200': jsonResponse('The ticket', ticketView, ticketExample), ...common },
+        },
         patch: {
           summary: 'Change title, description, category (requester or staff) or priority (staff)',
-          requestBody: body(updateTicketBody),
+          requestBody: jsonBody(updateTicketBody, { priority: 'high' }),
           responses: {
-            '200': ok('The ticket', ticketView),
-            '403': error('A field only staff may change'),
-            '409': error(
-              'The ticket is closed, or at its size limit (error.details.reason TICKET_SIZE_LIMIT_REACHED)',
-            ),
+            '200': jsonResponse('The ticket', ticketView, ticketExample),
+            ...errorResponses({
+              403: 'A field only staff may change',
+              409: 'The ticket is closed, or at its size limit (error.details.reason TICKET_SIZE_LIMIT_REACHED)',
+            }),
             ...common,
           },
         },
@@ -119,11 +153,10 @@ export function openApiDocument(version: string) {
         parameters: [idParameter],
         post: {
           summary: 'Assign to an agent or admin, or unassign with null (staff only)',
-          requestBody: body(assignBody),
+          requestBody: jsonBody(assignBody, { assigneeId: 'u-agent' }),
           responses: {
-            '200': ok('The ticket', ticketView),
-            '403': error('Not staff'),
-            '409': error('The ticket is closed'),
+            '200': jsonResponse('The ticket', ticketView, { ...ticketExample, assigneeId: 'u-agent' }),
+            ...errorResponses({ 403: 'Not staff', 409: 'The ticket is closed' }),
             ...common,
           },
         },
@@ -132,13 +165,17 @@ export function openApiDocument(version: string) {
         parameters: [idParameter],
         post: {
           summary: 'Change the status through the state machine',
-          requestBody: body(statusBody),
+          requestBody: jsonBody(statusBody, { status: 'in_progress' }),
           responses: {
-            '200': ok('The ticket', ticketView),
-            '403': error('A transition only staff may make'),
-            '409': error(
-              'A transition the state machine forbids; error.details.allowedTransitions lists the allowed',
-            ),
+            '200': jsonResponse('The ticket', ticketView, {
+              ...ticketExample,
+              status: 'in_progress',
+              allowedTransitions: ['open', 'pending', 'solved'],
+            }),
+            ...errorResponses({
+              403: 'A transition only staff may make',
+              409: 'A transition the state machine forbids; error.details.allowedTransitions lists the allowed',
+            }),
             ...common,
           },
         },
@@ -147,17 +184,17 @@ export function openApiDocument(version: string) {
         parameters: [idParameter],
         post: {
           summary: 'Add a public reply, or an internal note (staff only)',
-          requestBody: body(commentBody),
+          requestBody: jsonBody(commentBody, { body: 'Could you send the VPN client log?' }),
           responses: {
-            '201': ok('The comment', commentView),
-            '403': error('An internal note by an employee'),
-            '409': error(
-              'The ticket is closed, or at its comment or size limit (error.details.reason COMMENT_LIMIT_REACHED or TICKET_SIZE_LIMIT_REACHED)',
-            ),
+            '201': jsonResponse('The comment', commentView, commentExample),
+            ...errorResponses({
+              403: 'An internal note by an employee',
+              409: 'The ticket is closed, or at its comment or size limit (error.details.reason COMMENT_LIMIT_REACHED or TICKET_SIZE_LIMIT_REACHED)',
+            }),
             ...common,
           },
         },
       },
     },
-  };
+  });
 }
