@@ -106,10 +106,10 @@ describe('revocation reaches every service', () => {
     return fetch(`${service.url}${path}`, {
       method: 'POST',
       headers: {
-        'content-type': 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
-      body: JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   }
 
@@ -253,6 +253,60 @@ describe('revocation reaches every service', () => {
         refusedAt('the file service', () => fileMeta(token)),
       ]),
     );
+  });
+
+  it("refuses the user's other sessions everywhere after a password change; the changing one goes on", async () => {
+    await createUser('pat');
+    const changing = await loginOk('pat');
+    const others = [await loginOk('pat'), await loginOk('pat')];
+    for (const other of others) await expectAccepted(other.accessToken);
+    const otherSockets = (await Promise.all(others.map((other) => openSockets(other.accessToken)))).flat();
+    const [ownSocket] = await openSockets(changing.accessToken);
+
+    const changedAt = performance.now();
+    const res = await post(
+      auth,
+      '/api/v1/auth/password',
+      { currentPassword: PASSWORD, newPassword: 'a new and long passphrase' },
+      changing.accessToken,
+    );
+    expect(res.status).toBe(204);
+
+    const refused = await Promise.all([
+      ...others.flatMap((other) => [
+        refusedAt('the ticket service', () => createTicket(other.accessToken)),
+        refusedAt('the other ticket replica', () => createTicket(other.accessToken, replica)),
+        refusedAt('the file service', () => fileMeta(other.accessToken)),
+        refusedAt('the realtime service', () => chatHistory(other.accessToken)),
+      ]),
+      ...otherSockets.map((socket) => closedAt(socket)),
+    ]);
+    console.log(
+      `password change → other sessions refused everywhere, sockets closed: within ${Math.round(
+        Math.max(...refused) - changedAt,
+      )} ms`,
+    );
+    await expectAccepted(changing.accessToken);
+    expect(ownSocket?.closeCode).toBeUndefined();
+  });
+
+  it('refuses every session of the user everywhere after a logout everywhere', async () => {
+    await createUser('eve');
+    const sessions = [await loginOk('eve'), await loginOk('eve')];
+    for (const session of sessions) await expectAccepted(session.accessToken);
+    const opened = (await Promise.all(sessions.map((session) => openSockets(session.accessToken)))).flat();
+
+    const res = await post(auth, '/api/v1/auth/logout-all', undefined, sessions[0]?.accessToken);
+    expect(res.status).toBe(204);
+
+    await Promise.all([
+      ...sessions.flatMap((session) => [
+        refusedAt('the ticket service', () => createTicket(session.accessToken)),
+        refusedAt('the file service', () => fileMeta(session.accessToken)),
+        refusedAt('the realtime service', () => chatHistory(session.accessToken)),
+      ]),
+      ...opened.map((socket) => closedAt(socket)),
+    ]);
   });
 
   it('keeps refusing after a restart of the service', async () => {
