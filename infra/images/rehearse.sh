@@ -53,7 +53,12 @@ compose() {
 
 finish() {
   local status=$?
-  if $started_stack && [ "${REHEARSAL_KEEP:-}" != 1 ]; then
+  if [ "${REHEARSAL_KEEP:-}" = 1 ]; then
+    # The kept stack needs its daemon: it stays up too.
+    [ -z "$DAEMON_STARTED_PID" ] || log "dockerd (pid $DAEMON_STARTED_PID) keeps running: DOCKER_HOST=$DOCKER_HOST"
+    exit "$status"
+  fi
+  if $started_stack; then
     compose down -v --remove-orphans >/dev/null 2>&1 || true
   fi
   daemon_stop

@@ -44,9 +44,15 @@ daemon_ensure() {
   fi
   [ "$(id -u)" = 0 ] || die "dockerd must run as root to be started here; or set DOCKER_HOST to a running daemon"
   mkdir -p "$SUPPORT_DOCKER_DIR/data" "$SUPPORT_DOCKER_DIR/exec"
-  rm -f "$socket"
+  # A daemon of an earlier run that is still stopping holds the pid file: wait for it (30 s);
+  # a pid file whose process is gone is stale.
+  local pidfile="$SUPPORT_DOCKER_DIR/dockerd.pid" previous waited_stop=0
+  previous="$(cat "$pidfile" 2>/dev/null || true)"
+  while [ -n "$previous" ] && kill -0 "$previous" 2>/dev/null && ((waited_stop++ < 60)); do sleep 0.5; done
+  [ -z "$previous" ] || ! kill -0 "$previous" 2>/dev/null || die "dockerd $previous still runs on $SUPPORT_DOCKER_DIR"
+  rm -f "$socket" "$pidfile"
   PATH="$PATH:/usr/sbin:/sbin" dockerd --data-root "$SUPPORT_DOCKER_DIR/data" --exec-root "$SUPPORT_DOCKER_DIR/exec" \
-    --pidfile "$SUPPORT_DOCKER_DIR/dockerd.pid" -H "$DOCKER_HOST" >"$SUPPORT_DOCKER_DIR/dockerd.log" 2>&1 &
+    --pidfile "$pidfile" -H "$DOCKER_HOST" >"$SUPPORT_DOCKER_DIR/dockerd.log" 2>&1 &
   DAEMON_STARTED_PID=$!
   local waited=0
   until daemon_answers; do
