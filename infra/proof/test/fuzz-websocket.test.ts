@@ -109,7 +109,7 @@ describe('WebSocket garbage and floods', () => {
   function expectWellFormed(socket: FuzzSocket, from = 0): void {
     expect(socket.unparsable).toEqual([]);
     for (const frame of socket.frames.slice(from)) {
-      expect(['history', 'message', 'error', 'notification']).toContain(frame.type);
+      expect(['history', 'message', 'error', 'notification', 'unread']).toContain(frame.type);
       if (frame.type === 'error') expect(isErrorFrame(frame)).toBe(true);
     }
   }

@@ -48,6 +48,10 @@ const schema = baseConfigSchema({ port: 8004, mongoDb: 'realtime' }).extend({
   REALTIME_PARKED_EVENT_TTL_MS: positiveInt.min(1000).default(600_000),
   /** How often parked events are checked against the projection and for expiry. */
   REALTIME_PARKED_SWEEP_INTERVAL_MS: positiveInt.min(100).default(5_000),
+  /** How long each user's notification history is kept; older notifications are deleted. */
+  NOTIFICATION_RETENTION_DAYS: positiveInt.max(3650).default(30),
+  /** How often notifications past the retention are deleted (a failed sweep waits for the next). */
+  NOTIFICATION_SWEEP_INTERVAL_MS: positiveInt.min(100).default(3_600_000),
   /** Server ping period; a connection that misses one pong is dropped at the next ping. */
   WS_HEARTBEAT_INTERVAL_MS: positiveInt.default(30_000),
   /** A client whose unsent bytes exceed this is disconnected (close 1013). */

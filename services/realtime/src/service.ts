@@ -21,9 +21,12 @@ import { chatRoutes } from './app';
 import { loadRealtimeConfig, type RealtimeConfig } from './config';
 import { fanoutConsumer } from './events/fanout';
 import { fanoutHandlers, projectionHandlers } from './events/handlers';
+import { notificationSweeper } from './events/notification-sweeper';
 import { Notifier } from './events/notifier';
+import { notificationRoutes } from './notification-routes';
 import { createParking, parkingWorker } from './events/parking';
 import { createMessageStore, MESSAGES_COLLECTION } from './store/messages';
+import { createNotificationStore } from './store/notifications';
 import { createParkedEvents } from './store/parked-events';
 import { createTicketProjection } from './store/tickets';
 import { createChatEndpoint } from './ws/chat';
@@ -81,8 +84,11 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
         historyLimit: config.CHAT_HISTORY_LIMIT,
         onError: (error, ticketId) => logger.warn({ err: error, ticketId }, 'chat delivery failed'),
       });
-      const hub = new NotificationHub();
-      const notifier = new Notifier(hub);
+      const notifications = createNotificationStore(connection, {
+        retentionMs: config.NOTIFICATION_RETENTION_DAYS * 86_400_000,
+      });
+      const hub = new NotificationHub({ unreadCount: (userId) => notifications.unreadCount(userId), logger });
+      const notifier = new Notifier(hub, notifications);
       const parked = createParkedEvents(connection, config.REALTIME_INSTANCE_ID);
       const parking = createParking({
         parked,
@@ -155,10 +161,19 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
       });
 
       return {
-        routes: chatRoutes({ auth, store, tickets }),
+        routes: (app) => {
+          chatRoutes({ auth, store, tickets })(app);
+          notificationRoutes({ auth, notifications })(app);
+        },
         sockets,
         workers: [
           { name: 'chat indexes', start: () => store.ensureIndexes(), stop: async () => undefined },
+          {
+            name: 'notification indexes',
+            start: () => notifications.ensureIndexes(),
+            stop: async () => undefined,
+          },
+          notificationSweeper(notifications, config.NOTIFICATION_SWEEP_INTERVAL_MS, logger),
           { name: 'outbox relay', start: async () => relay.start(), stop: () => relay.stop() },
           { name: 'ticket projection', start: () => projection.start(), stop: () => projection.stop() },
           parkingWorker(parking, parked, config.REALTIME_PARKED_SWEEP_INTERVAL_MS, logger),

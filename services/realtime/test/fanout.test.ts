@@ -14,6 +14,7 @@ import {
   connect,
   eventProducer,
   startRealtime,
+  statusChangedByOther,
   ticketCreated,
   users,
   type Frame,
@@ -99,28 +100,30 @@ describe('realtime fan-out of ticket and file events', () => {
   });
 
   /**
-   * A `ticket.created` of employee2's, on the tickets topic: once employee2 has it, every ticket
-   * event published before it was handled (one partition, one consumer).
+   * A status change of one of employee2's tickets, by someone else, on the tickets topic: once
+   * employee2 has it, every ticket event published before it was handled (one partition, one consumer).
    */
   async function ticketsMarker(): Promise<void> {
     const id = `t-${ns.id}-marker-${Math.random().toString(36).slice(2, 8)}`;
-    await producer.publish('ticket.created', ticketCreated(id, users.employee2), TOPICS.tickets);
+    await producer.publish(
+      'ticket.status_changed',
+      statusChangedByOther(id, users.employee2),
+      TOPICS.tickets,
+    );
     await sockets.employee2.next(
-      (f) => f.event === 'ticket.created' && (f.data as { ticketId: string }).ticketId === id,
+      (f) => f.event === 'ticket.status_changed' && (f.data as { ticketId: string }).ticketId === id,
     );
   }
 
   it('sends status_changed and solved to the requester and the assignee only, and routes later file events by the parties they carried', async () => {
     const ticketId = `t-${ns.id}-status`;
+    // The requester created it: not news to them (one partition: handled before what follows).
     await producer.publish('ticket.created', ticketCreated(ticketId, users.employee), TOPICS.tickets);
-    await sockets.employee.next(
-      (f) => f.event === 'ticket.created' && (f.data as { ticketId: string }).ticketId === ticketId,
-    );
 
-    // Moved along by an agent: the event names the assignee, whom the projection takes from it.
+    // Moved along by an admin: the event names the assignee, whom the projection takes from it.
     const changed = await producer.publish(
       'ticket.status_changed',
-      { ...parties(ticketId, users.agent.id), from: 'open', to: 'in_progress', changedBy: users.agent.id },
+      { ...parties(ticketId, users.agent.id), from: 'open', to: 'in_progress', changedBy: 'u-admin' },
       TOPICS.tickets,
     );
     for (const who of ['employee', 'agent'] as const)
@@ -131,6 +134,7 @@ describe('realtime fan-out of ticket and file events', () => {
         ),
       ).toEqual({
         type: 'notification',
+        id: expect.any(String),
         event: 'ticket.status_changed',
         data: changed.data,
         at: changed.time,
@@ -146,7 +150,13 @@ describe('realtime fan-out of ticket and file events', () => {
         await sockets[who].next(
           (f) => f.event === 'ticket.solved' && (f.data as { ticketId: string }).ticketId === ticketId,
         ),
-      ).toEqual({ type: 'notification', event: 'ticket.solved', data: solved.data, at: solved.time });
+      ).toEqual({
+        type: 'notification',
+        id: expect.any(String),
+        event: 'ticket.solved',
+        data: solved.data,
+        at: solved.time,
+      });
     await ticketsMarker();
     expect(received('employee2', ticketId)).toEqual([]);
     // agent2 was not on the ticket before it was solved with them as its assignee.
@@ -157,7 +167,7 @@ describe('realtime fan-out of ticket and file events', () => {
     await projected(ticketId, (t) => t.assigneeId === agent2.id && t.agentIds.includes(users.agent.id));
     await producer.publish(
       'file.deleted',
-      { fileId: 'f-status', ticketId, deletedBy: users.employee.id },
+      { fileId: 'f-status', ticketId, deletedBy: 'u-admin' },
       TOPICS.files,
     );
     for (const who of ['employee', 'agent', 'agent2'] as const)
@@ -167,10 +177,10 @@ describe('realtime fan-out of ticket and file events', () => {
     // A file event of employee2's own ticket, after it on the one files partition.
     const markerTicket = `t-${ns.id}-files-marker`;
     await producer.publish('ticket.created', ticketCreated(markerTicket, users.employee2), TOPICS.tickets);
-    await sockets.employee2.next((f) => (f.data as { ticketId?: string }).ticketId === markerTicket);
+    await projected(markerTicket, () => true);
     await producer.publish(
       'file.deleted',
-      { fileId: 'f-marker', ticketId: markerTicket, deletedBy: users.employee2.id },
+      { fileId: 'f-marker', ticketId: markerTicket, deletedBy: 'u-admin' },
       TOPICS.files,
     );
     await sockets.employee2.next(
@@ -178,7 +188,6 @@ describe('realtime fan-out of ticket and file events', () => {
     );
     expect(received('employee2', ticketId)).toEqual([]);
     expect(received('employee', ticketId)).toEqual([
-      'ticket.created',
       'ticket.status_changed',
       'ticket.solved',
       'file.deleted',
@@ -188,9 +197,6 @@ describe('realtime fan-out of ticket and file events', () => {
   it('tells the previous assignee of a reassignment, even one the projection never saw on the ticket', async () => {
     const ticketId = `t-${ns.id}-reassign`;
     await producer.publish('ticket.created', ticketCreated(ticketId, users.employee), TOPICS.tickets);
-    await sockets.employee.next(
-      (f) => f.event === 'ticket.created' && (f.data as { ticketId: string }).ticketId === ticketId,
-    );
     // The assignment to `agent` happened before this service's time (no event of it here).
     const reassigned = await producer.publish(
       'ticket.assigned',
@@ -211,6 +217,7 @@ describe('realtime fan-out of ticket and file events', () => {
         ),
       ).toEqual({
         type: 'notification',
+        id: expect.any(String),
         event: 'ticket.assigned',
         data: reassigned.data,
         at: reassigned.time,
@@ -218,5 +225,78 @@ describe('realtime fan-out of ticket and file events', () => {
     await ticketsMarker();
     expect(received('employee2', ticketId)).toEqual([]);
     expect(received('agent', ticketId)).toEqual(['ticket.assigned']);
+  });
+  it('notifies nobody of their own action: creation, self-assignment, status change, comment, upload, deletion', async () => {
+    const ticketId = `t-${ns.id}-own`;
+    const onTicket = parties(ticketId, users.agent.id);
+    // The requester creates it: nobody else is on it yet.
+    await producer.publish('ticket.created', ticketCreated(ticketId, users.employee), TOPICS.tickets);
+    await producer.publish(
+      'ticket.assigned',
+      {
+        ...onTicket,
+        previousAssigneeId: null,
+        assignedBy: users.agent.id,
+        category: 'hardware',
+        priority: 'high',
+      },
+      TOPICS.tickets,
+    );
+    await producer.publish(
+      'ticket.status_changed',
+      { ...onTicket, from: 'open', to: 'in_progress', changedBy: users.agent.id },
+      TOPICS.tickets,
+    );
+    await producer.publish(
+      'ticket.commented',
+      { ...onTicket, commentId: 'c-own', authorId: users.employee.id, internal: false, body: 'any news?' },
+      TOPICS.tickets,
+    );
+    // A marker both get: once it is here, everything before it on the partition was handled.
+    await producer.publish(
+      'ticket.status_changed',
+      { ...onTicket, from: 'in_progress', to: 'pending', changedBy: 'u-admin' },
+      TOPICS.tickets,
+    );
+    for (const who of ['employee', 'agent'] as const)
+      await sockets[who].next(
+        (f) => f.event === 'ticket.status_changed' && (f.data as { to?: string }).to === 'pending',
+      );
+
+    await projected(ticketId, (t) => t.assigneeId === users.agent.id);
+    const file = { ticketId, name: 'log.txt', size: 3, contentType: 'text/plain', sha256: 'a'.repeat(64) };
+    await producer.publish(
+      'file.uploaded',
+      { ...file, fileId: 'f-own', uploaderId: users.agent.id },
+      TOPICS.files,
+    );
+    await producer.publish(
+      'file.deleted',
+      { fileId: 'f-own', ticketId, deletedBy: users.employee.id },
+      TOPICS.files,
+    );
+    await producer.publish(
+      'file.deleted',
+      { fileId: 'f-other', ticketId, deletedBy: 'u-admin' },
+      TOPICS.files,
+    );
+    for (const who of ['employee', 'agent'] as const)
+      await sockets[who].next(
+        (f) => f.event === 'file.deleted' && (f.data as { fileId?: string }).fileId === 'f-other',
+      );
+
+    expect(received('employee', ticketId)).toEqual([
+      'ticket.assigned',
+      'ticket.status_changed',
+      'ticket.status_changed',
+      'file.uploaded',
+      'file.deleted',
+    ]);
+    expect(received('agent', ticketId)).toEqual([
+      'ticket.commented',
+      'ticket.status_changed',
+      'file.deleted',
+      'file.deleted',
+    ]);
   });
 });

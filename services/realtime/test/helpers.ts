@@ -158,12 +158,21 @@ export async function eventProducer(ns: TestNamespace) {
   };
 }
 
-export function ticketCreated(ticketId: string, requester: TestUser, title = 'Printer on fire') {
+/**
+ * A `ticket.created` of `requester`'s. The requester created it, so only an assignee (set when
+ * an agent files a ticket already assigned, say) is notified of it.
+ */
+export function ticketCreated(
+  ticketId: string,
+  requester: TestUser,
+  title = 'Printer on fire',
+  assigneeId: string | null = null,
+) {
   return {
     ticketId,
     number: 1,
     requesterId: requester.id,
-    assigneeId: null,
+    assigneeId,
     title,
     category: 'hardware' as const,
     priority: 'high' as const,
@@ -190,3 +199,19 @@ export const users = {
   employee2: { id: 'u-employee2', username: 'employee2', role: 'employee' },
   agent: { id: 'u-agent', username: 'agent', role: 'agent' },
 } as const satisfies Record<string, TestUser>;
+
+/**
+ * A `ticket.status_changed` of a ticket of `requester`'s, made by someone else: it reaches the
+ * requester's socket, so once it is there everything published before it on its partition was handled.
+ */
+export function statusChangedByOther(ticketId: string, requester: TestUser) {
+  return {
+    ticketId,
+    number: 1,
+    requesterId: requester.id,
+    assigneeId: null,
+    from: 'open' as const,
+    to: 'in_progress' as const,
+    changedBy: 'u-someone-else',
+  };
+}

@@ -22,7 +22,8 @@ function fileUploaded(ticketId: string, fileId: string) {
     size: 3,
     contentType: 'text/plain',
     sha256: 'a'.repeat(64),
-    uploaderId: users.employee.id,
+    // Someone else's upload: the uploader is not notified of their own.
+    uploaderId: users.agent.id,
   };
 }
 
@@ -72,7 +73,10 @@ describe('events that arrive before their ticket', () => {
     await producer.publish('ticket.created', ticketCreated(ticketId, users.employee), 'tickets');
     const file = await socket.next((f) => f.event === 'file.uploaded');
     expect(file).toMatchObject({ type: 'notification', data: { ticketId, fileId: 'f-early' } });
-    expect(socket.frames.map((f) => f.event)).toEqual(['ticket.created', 'file.uploaded']);
+    // The requester created the ticket: only the upload is news to them.
+    expect(socket.frames.filter((f) => f.type === 'notification').map((f) => f.event)).toEqual([
+      'file.uploaded',
+    ]);
     for (const outcome of ['parked', 'replayed'])
       expect(
         await metric(service, 'realtime_parked_events_total', { event_type: 'file.uploaded', outcome }),
@@ -87,12 +91,17 @@ describe('events that arrive before their ticket', () => {
   });
 
   it('notifies an event delivered twice (at least once) only once', async () => {
-    const socket = await connect(service.url, '/ws/notifications', await issuer.token(users.employee));
+    // The assignee's socket: they did not create the ticket, nor upload the files.
+    const socket = await connect(
+      service.url,
+      '/ws/notifications',
+      await issuer.token({ id: 'u-agent2', username: 'agent2', role: 'agent' }),
+    );
     sockets.push(socket);
     const ticketId = `t-${ns.id}-twice`;
     const created = await producer.publish(
       'ticket.created',
-      ticketCreated(ticketId, users.employee),
+      ticketCreated(ticketId, users.employee, undefined, 'u-agent2'),
       'tickets',
     );
     await producer.republish(created, 'tickets');
@@ -106,7 +115,7 @@ describe('events that arrive before their ticket', () => {
         ticketId,
         number: 1,
         requesterId: users.employee.id,
-        assigneeId: null,
+        assigneeId: 'u-agent2',
         from: 'open',
         to: 'in_progress',
         changedBy: users.agent.id,
@@ -172,10 +181,15 @@ describe('a new ticket while the shared projection group is behind', () => {
 
   it('opens chat on a ticket the moment its creation reached the notification socket', async () => {
     const token = await issuer.token(users.employee);
-    const socket = await connect(service.url, '/ws/notifications', token);
+    // The assignee's socket: the requester is not notified of their own creation.
+    const socket = await connect(service.url, '/ws/notifications', await issuer.token(users.agent));
     sockets.push(socket);
     const ticketId = `t-${ns.id}-new`;
-    await producer.publish('ticket.created', ticketCreated(ticketId, users.employee), 'tickets');
+    await producer.publish(
+      'ticket.created',
+      ticketCreated(ticketId, users.employee, undefined, users.agent.id),
+      'tickets',
+    );
     await socket.next((f) => f.event === 'ticket.created');
     const backlogLeft = await metric(service, 'kafka_consumer_lag', {
       topic: 'tickets',

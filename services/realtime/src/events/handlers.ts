@@ -53,7 +53,7 @@ export function fanoutHandlers({ tickets, notifier, rooms, parking }: FanoutDepe
             ? [(event as CloudEvent<'ticket.assigned'>).data.previousAssigneeId]
             : [],
       });
-      notifier.notify(event, recipients);
+      await notifier.notify(event, recipients);
       projected ??= parties;
       await parking.ticketArrived(ticketId, projected);
     }),

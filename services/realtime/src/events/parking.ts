@@ -9,8 +9,8 @@ export type ParkingInstruments = Pick<Instruments, 'realtime_parked_events' | 'r
 export interface ParkingOptions {
   parked: ParkedEvents;
   tickets: { get(ticketId: string): Promise<TicketParties | undefined> };
-  /** Notifies this instance's sockets of an event about a known ticket. */
-  deliver(event: CloudEvent, ticket: TicketParties): void;
+  /** Notifies this instance's sockets of an event about a known ticket (rejects when it could not). */
+  deliver(event: CloudEvent, ticket: TicketParties): Promise<unknown> | void;
   /** How long an event waits for its ticket before it is given up (counted and logged). */
   ttlMs: number;
   metrics: ParkingInstruments;
@@ -48,14 +48,14 @@ export function createParking(options: ParkingOptions) {
   /** Replays `ticketId`'s parked events, in arrival order, to `ticket`'s parties. */
   async function replay(ticketId: string, ticket: TicketParties): Promise<void> {
     const events = await parked.list(ticketId);
-    // Removed first: delivery is to this process's own sockets, so a crash in between loses
-    // nothing a client could still get, while a failed removal after delivery would deliver twice.
-    await parked.remove(events);
+    // Delivered, then removed: a delivery that fails (the history store is down) leaves the rest
+    // parked for the next sweep, and the notifier does not send an event it sent already.
     for (const { event } of events) {
       if (!event) continue;
-      options.deliver(event, ticket);
+      await options.deliver(event, ticket);
       count(event, 'replayed');
     }
+    await parked.remove(events);
     if (events.length > 0) logger.info({ ticketId, replayed: events.length }, 'parked events replayed');
     recordSize();
   }
@@ -66,7 +66,7 @@ export function createParking(options: ParkingOptions) {
       return withTicket(ticketId, async () => {
         const ticket = await tickets.get(ticketId);
         if (ticket) {
-          options.deliver(event, ticket);
+          await options.deliver(event, ticket);
           return 'delivered';
         }
         if (await parked.park(ticketId, event)) {

@@ -21,7 +21,7 @@ export function receivedTypeOf(type: unknown): ReceivedType {
 }
 
 /** `message_type` of sent frames. */
-export type SentType = 'history' | 'message' | 'error' | 'notification';
+export type SentType = 'history' | 'message' | 'error' | 'notification' | 'unread';
 
 /** `status` of websocket_connections_total. */
 export type ConnectionStatus = 'success' | 'unauthorized' | 'error';
