@@ -189,18 +189,23 @@ async function main() {
     results.broadcastEachMs = summary(each);
     results.broadcastLastMs = summary(last);
 
-    // 3. Notifications: ticket events produced to Kafka → the requester's /ws/notifications frame.
+    // 3. Notifications: ticket events produced to Kafka → the assignee's /ws/notifications frame.
+    const notified = { id: 'u-bench-agent', username: 'bench-agent', role: 'agent' };
     const notify = await open(
-      `${service.url.replace('http', 'ws')}/ws/notifications?client=web&token=${await issuer.token(requester)}`,
+      `${service.url.replace('http', 'ws')}/ws/notifications?client=web&token=${await issuer.token(notified)}`,
     );
     sockets.push(notify);
     const arrived = new Map();
-    notify.on('message', (raw) => arrived.set(JSON.parse(raw).data.ticketId, performance.now()));
+    notify.on('message', (raw) => {
+      const frame = JSON.parse(raw);
+      if (frame.type === 'notification') arrived.set(frame.data.ticketId, performance.now());
+    });
     const produced = new Map();
     for (let i = 0; i < EVENTS; i++) {
       const eventTicket = `${ticketId}-n${i}`;
       produced.set(eventTicket, performance.now());
-      await publish('ticket.created', ticketData(eventTicket, requester), 'tickets');
+      // Assigned at creation: news to the assignee (nobody is notified of their own action).
+      await publish('ticket.created', ticketData(eventTicket, requester, notified.id), 'tickets');
       await new Promise((done) => setTimeout(done, 20));
     }
     await deadline(
@@ -228,12 +233,12 @@ async function main() {
 | ticket event produced → notification frame | ${fmt(results.notificationMs)} |`);
 }
 
-function ticketData(ticketId, requester) {
+function ticketData(ticketId, requester, assigneeId = null) {
   return {
     ticketId,
     number: 1,
     requesterId: requester.id,
-    assigneeId: null,
+    assigneeId,
     title: 'bench',
     category: 'other',
     priority: 'low',
