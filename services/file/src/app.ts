@@ -5,6 +5,7 @@ import type { OutboxRelay } from '@support-center/events';
 import {
   AppError,
   NotFoundError,
+  serveOpenApi,
   type AuthUser,
   type JwtAuth,
   type Logger,
@@ -15,7 +16,9 @@ import { contentDisposition } from './domain/file-name';
 import { parseRange } from './domain/range';
 import { sizeBucket } from './domain/size-bucket';
 import { fileDeleted, fileUploaded } from './events/file-events';
+import type { FileMeta, UploadedFile } from './http/api-schemas';
 import { readUpload } from './http/multipart';
+import { fileOpenApiDocument } from './http/openapi';
 import { streamFile, type StreamedFile } from './http/stream-file';
 import { ticketGate } from './http/ticket-gate';
 import { FILES_COLLECTION, type FileRecord, type FileRepository } from './store/files';
@@ -37,10 +40,12 @@ export interface FileRoutesOptions {
   nameMaxBytes: number;
   /** How long an upload waits for a ticket this service has not heard of before the 404. */
   unknownTicketWaitMs: number;
+  /** The service's version, in its OpenAPI document. */
+  version: string;
 }
 
 /** The public shape of a file (docs/architecture.md, "API shapes"). */
-function metaOf(file: FileRecord) {
+function metaOf(file: FileRecord): FileMeta {
   return {
     id: file._id,
     name: file.name,
@@ -101,7 +106,7 @@ export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
       sha256: record.sha256,
       contentType: record.contentType,
       ticketId: record.ticketId,
-    });
+    } satisfies UploadedFile);
   };
 
   function recordUpload(file: FileRecord, seconds: number): void {
@@ -181,7 +186,9 @@ export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
     res.status(204).end();
   };
 
+  const openapi = fileOpenApiDocument(options.version);
   return (app) => {
+    serveOpenApi(app, openapi);
     const signedIn = auth.requireAuth();
     app.post('/api/v1/files', signedIn, upload);
     app.get('/api/v1/files/:id', signedIn, download);

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import {
   jwtAuth,
   kafkaDependency,
   mongoDependency,
+  packageVersion,
   startService,
   type Dependency,
   type KafkaDependency,
@@ -77,6 +79,7 @@ export function start(telemetry: Telemetry) {
         maxBytes: config.FILE_MAX_BYTES,
         nameMaxBytes: config.FILE_NAME_MAX_BYTES,
         unknownTicketWaitMs: config.FILE_UNKNOWN_TICKET_WAIT_MS,
+        version: packageVersion(join(__dirname, '..')),
       });
       const revocationWorkers = [
         revocations.worker,

@@ -2,11 +2,10 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { AppError, ValidationError } from '@support-center/service-kit';
+import { uploadTicketId } from './api-schemas';
 
 /** The form of an upload: `ticketId` first, then `file` (like S3's POST uploads, the file goes last). */
 export const FORM_FIELDS = { ticketId: 'ticketId', file: 'file' } as const;
-
-const TICKET_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface FilePart {
   ticketId: string;
@@ -70,7 +69,8 @@ export function readUpload<T>(req: Request, options: MultipartOptions<T>): Promi
 
     parser.on('field', (name, value, info) => {
       if (name !== FORM_FIELDS.ticketId) return;
-      if (info.valueTruncated || !TICKET_ID.test(value)) {
+      const parsed = uploadTicketId.safeParse(value);
+      if (info.valueTruncated || !parsed.success) {
         fail(
           new ValidationError([
             { field: 'ticketId', message: 'must be a ticket id (letters, digits, _ or -)' },
