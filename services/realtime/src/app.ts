@@ -1,15 +1,10 @@
 import type { Express } from 'express';
-import { z } from 'zod';
 import { NotFoundError, parseInput, type JwtAuth } from '@support-center/service-kit';
+import { chatHistoryQuery } from './api-schemas';
 import { canJoinRoom } from './domain/access';
 import type { MessageStore } from './store/messages';
 import type { TicketProjection } from './store/tickets';
 import { messageFrame } from './ws/chat-rooms';
-
-const query = z.object({
-  afterSeq: z.coerce.number().int().nonnegative().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 
 export interface RoutesOptions {
   auth: Pick<JwtAuth, 'requireAuth'>;
@@ -24,7 +19,7 @@ export interface RoutesOptions {
 export function chatRoutes({ auth, store, tickets }: RoutesOptions) {
   return (app: Express) => {
     app.get('/api/v1/chat/:ticketId/messages', auth.requireAuth(), async (req, res) => {
-      const { afterSeq, limit } = parseInput(query, req.query, 'query');
+      const { afterSeq, limit } = parseInput(chatHistoryQuery, req.query, 'query');
       const ticketId = String(req.params.ticketId);
       const ticket = await tickets.get(ticketId);
       // Someone else's ticket answers as an unknown one does: no oracle for which ids exist.

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import {
   jwtAuth,
   kafkaDependency,
   mongoDependency,
+  packageVersion,
   startService,
   type Dependency,
   type KafkaDependency,
@@ -17,16 +19,15 @@ import {
   type RevocationList,
 } from '@support-center/events';
 import type { Telemetry } from '@support-center/telemetry';
-import { chatRoutes } from './app';
 import { loadRealtimeConfig, type RealtimeConfig } from './config';
 import { fanoutConsumer } from './events/fanout';
 import { fanoutHandlers, projectionHandlers } from './events/handlers';
 import { notificationSweeper } from './events/notification-sweeper';
 import { Notifier } from './events/notifier';
-import { notificationRoutes } from './notification-routes';
 import { createParking, parkingWorker } from './events/parking';
 import { createMessageStore, MESSAGES_COLLECTION } from './store/messages';
 import { createNotificationStore } from './store/notifications';
+import { realtimeRoutes } from './routes';
 import { createParkedEvents } from './store/parked-events';
 import { createTicketProjection } from './store/tickets';
 import { createChatEndpoint } from './ws/chat';
@@ -161,10 +162,13 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
       });
 
       return {
-        routes: (app) => {
-          chatRoutes({ auth, store, tickets })(app);
-          notificationRoutes({ auth, notifications })(app);
-        },
+        routes: realtimeRoutes({
+          auth,
+          store,
+          tickets,
+          notifications,
+          version: packageVersion(join(__dirname, '..')),
+        }),
         sockets,
         workers: [
           { name: 'chat indexes', start: () => store.ensureIndexes(), stop: async () => undefined },
