@@ -16,14 +16,17 @@ import { RecordingSocket, repeated } from './support/sockets';
  * Issue 28, item 11: Kafka down while tickets are created and files uploaded to them. Once Kafka
  * is back, the ticket and file relays publish their backlogs on two topics, and realtime may see a
  * file.uploaded before the ticket.created it depends on: it must hold it back, not drop it. Every
- * upload the file service accepted reaches the requester's notification socket, once; chat on a
- * ticket created during the outage opens as soon as realtime has seen the ticket.
+ * upload the file service accepted (an agent's: nobody is notified of their own upload) reaches
+ * the requester's notification socket, once; chat on a ticket created during the outage opens as
+ * soon as realtime has seen the ticket.
  */
 const OUTAGE_MS = 20_000;
 const INTERVAL_MS = 400;
 /** How long after Kafka is back a refused upload is tried again. */
 const RETRY_WINDOW_MS = 60_000;
-const requester: TestUser = { id: 'u-proof-uploader', username: 'uploader', role: 'employee' };
+const requester: TestUser = { id: 'u-proof-requester', username: 'requester', role: 'employee' };
+/** Uploads to the requester's tickets; the uploader is not notified of their own upload. */
+const uploader: TestUser = { id: 'u-proof-uploader', username: 'uploader', role: 'agent' };
 
 interface Attempt {
   phase: 'before' | 'during' | 'after';
@@ -91,6 +94,7 @@ describe('Kafka down while tickets are created and files uploaded', () => {
 
   it('delivers the file.uploaded of every accepted upload once, and opens chat on outage tickets once realtime saw them', async () => {
     const token = await issuer.token(requester, { expiresIn: '1h' });
+    const uploaderToken = await issuer.token(uploader, { expiresIn: '1h' });
     const attempts: Attempt[] = [];
     let phase: Attempt['phase'] = 'before';
     let retryUntil = Number.POSITIVE_INFINITY;
@@ -107,7 +111,7 @@ describe('Kafka down while tickets are created and files uploaded', () => {
         // The file service answers 404 until it has heard of the ticket (over Kafka): the
         // frontend tries again, until the retries window closes.
         for (;;) {
-          const uploaded = await upload(file.url, token, created.id);
+          const uploaded = await upload(file.url, uploaderToken, created.id);
           attempt.uploadStatus = uploaded.status;
           attempt.fileId = uploaded.id;
           if (uploaded.status === 201 || Date.now() > retryUntil) return;
