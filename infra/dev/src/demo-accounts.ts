@@ -31,7 +31,8 @@ export function demoPassword(file: string, env: NodeJS.ProcessEnv): DemoPassword
 
 /**
  * Creates the demo accounts through the auth service's API, as the bootstrap admin. Accounts
- * that exist already (a second run) are left as they are.
+ * that exist already (a second run) are left as they are, and are looked up rather than
+ * re-created: a refused creation would log a 409 at every start.
  */
 export async function seedDemoAccounts(authUrl: string, password: string): Promise<void> {
   const login = await fetch(`${authUrl}/api/v1/auth/login`, {
@@ -41,16 +42,31 @@ export async function seedDemoAccounts(authUrl: string, password: string): Promi
   });
   if (!login.ok) throw new Error(`demo admin login failed with ${login.status}: ${await login.text()}`);
   const { accessToken } = (await login.json()) as { accessToken: string };
+  const authorization = { Authorization: `Bearer ${accessToken}` };
   for (const account of DEMO_ACCOUNTS.filter((a) => a.username !== 'admin')) {
+    if (await accountExists(authUrl, authorization, account.username)) continue;
     const created = await fetch(`${authUrl}/api/v1/users`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` },
+      headers: { 'Content-Type': 'application/json', ...authorization },
       body: JSON.stringify({ ...account, password }),
     });
+    // 409: created meanwhile by another runner on the same data.
     if (!created.ok && created.status !== 409) {
       throw new Error(
         `creating demo account ${account.username} failed with ${created.status}: ${await created.text()}`,
       );
     }
   }
+}
+
+async function accountExists(
+  authUrl: string,
+  authorization: Record<string, string>,
+  username: string,
+): Promise<boolean> {
+  const url = `${authUrl}/api/v1/users?q=${encodeURIComponent(username)}&limit=100`;
+  const found = await fetch(url, { headers: authorization });
+  if (!found.ok) throw new Error(`listing demo accounts failed with ${found.status}: ${await found.text()}`);
+  const { items } = (await found.json()) as { items: { username: string }[] };
+  return items.some((user) => user.username === username);
 }
