@@ -131,6 +131,13 @@ describe('a realtime instance restarted', () => {
     } finally {
       clearInterval(poster);
     }
+    // Posts sent just before the stop may still be queued on their connection (a loaded instance
+    // handles them seconds later): the store is read once each client's last post came back, so
+    // it holds every message the clients will ever see.
+    await waitFor(() => clients.every((client) => client.lastPostBack), {
+      timeoutMs: 30_000,
+      message: "each client's last post stored and delivered back",
+    });
 
     // Every message the room holds, from the store.
     const token = await issuer.token(agent);

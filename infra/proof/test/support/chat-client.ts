@@ -21,6 +21,8 @@ export class ResyncingChatClient {
   resynced = 0;
   socket?: RecordingSocket;
   private posted = 0;
+  /** The body of the last message sent on the current connection. */
+  private lastPost?: string;
 
   constructor(
     private readonly name: string,
@@ -36,12 +38,23 @@ export class ResyncingChatClient {
     return this.socket !== undefined && this.socket.closeCode === undefined;
   }
 
+  /**
+   * True once the last message sent on the current connection is in the room as this client shows
+   * it. The service handles a connection's frames in order and stores a post before delivering it,
+   * so by then every post of this connection has been handled.
+   */
+  get lastPostBack(): boolean {
+    const body = this.lastPost;
+    return body === undefined || this.applied.some((message) => message.body === body);
+  }
+
   /** Connects to `baseUrl`, joins the room, and resyncs from the last seq it has. */
   async connect(baseUrl: string): Promise<void> {
     const socket = await RecordingSocket.open(baseUrl, '/chat', this.token);
     const live: number[] = [];
     this.liveSeqs.push(live);
     this.socket = socket;
+    this.lastPost = undefined;
     socket.onFrame((frame) => this.receive(frame, live));
     void socket.closed.then((code) => this.closeCodes.push(code));
     socket.send({ type: 'join', ticketId: this.ticketId });
@@ -49,8 +62,9 @@ export class ResyncingChatClient {
   }
 
   post(): void {
-    if (this.connected)
-      this.socket!.send({ type: 'message', ticketId: this.ticketId, body: `${this.name} ${++this.posted}` });
+    if (!this.connected) return;
+    this.lastPost = `${this.name} ${++this.posted}`;
+    this.socket!.send({ type: 'message', ticketId: this.ticketId, body: this.lastPost });
   }
 
   private receive(frame: Frame, live: number[]): void {
