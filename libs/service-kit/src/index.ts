@@ -19,6 +19,7 @@ export {
   type StartServiceOptions,
 } from './start-service';
 export type { Worker } from './worker';
+export { periodicTask, type PeriodicTask, type PeriodicTaskOptions } from './periodic-task';
 export { packageVersion } from './boot';
 export * from './auth';
 export * from './openapi/document';

@@ -47,7 +47,11 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   logger.info({ port: actualPort }, `${name} listening`);
   options.sockets?.attach(server);
   const stopStarting = (options.workers ?? []).map((worker) =>
-    keepTrying(() => worker.start(), { what: worker.name, logger }),
+    keepTrying(() => worker.start(), {
+      what: worker.name,
+      logger,
+      onFailure: () => options.telemetry.metrics.background_task_failures_total.add(1, { task: worker.name }),
+    }),
   );
 
   let stopping: Promise<void> | undefined;

@@ -4,7 +4,7 @@ import { baseConfigSchema, loadConfig, startService, type RunningService } from 
 
 /**
  * Issue 28, item 22: background work failing never ends the process. A worker whose start keeps
- * failing is retried; a gauge callback that throws costs its own samples, not the scrape; the
+ * failing is retried (and counted); a gauge callback that throws costs its own samples, not the scrape; the
  * service keeps answering meanwhile. (Per-service workers failing against engines that are gone:
  * infra/proof/test/faults-background-failures.test.ts.)
  */
@@ -51,7 +51,10 @@ describe('background failures', () => {
     await waitFor(() => attempts >= 3, { timeoutMs: 20_000, message: 'the worker to start at last' });
     const scrape = await fetch(`${url}/metrics`);
     expect(scrape.status).toBe(200);
-    expect(await scrape.text()).toMatch(/^process_cpu_seconds_total/m);
+    const exposition = await scrape.text();
+    expect(exposition).toMatch(/^process_cpu_seconds_total/m);
+    // Each failed start is counted, under the worker's name.
+    expect(exposition).toMatch(/^background_task_failures_total\{[^}]*task="flaky worker"[^}]*\} 2$/m);
     expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 });

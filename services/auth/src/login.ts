@@ -2,7 +2,9 @@ import {
   AppError,
   DependencyUnavailableError,
   type AuthUser,
+  periodicTask,
   type Logger,
+  type PeriodicTaskOptions,
   type Worker,
 } from '@support-center/service-kit';
 import type { LdapDirectory } from './credentials/ldap';
@@ -335,32 +337,23 @@ export interface SweeperOptions {
   throttle: ThrottleStore;
   intervalMs: number;
   logger: Logger;
+  metrics: PeriodicTaskOptions['metrics'];
 }
 
 /** Periodic expiry (no TTL index): ends expired sessions, purges old ones and stale lockout counts. */
 export function sessionSweeper(options: SweeperOptions): Worker & { sweepOnce(): Promise<void> } {
-  const { flows, sessions, throttle, intervalMs, logger } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const sweepOnce = (): Promise<void> =>
-    (running ??= (async () => {
+  const { flows, sessions, throttle, intervalMs, logger, metrics } = options;
+  const task = periodicTask({
+    name: 'session sweeper',
+    intervalMs,
+    logger,
+    metrics,
+    run: async () => {
       const now = new Date();
       await flows.expireSessions(now);
       await sessions.purgeEnded(now);
       await throttle.purge(now);
-    })()
-      .catch((error: unknown) => logger.warn({ err: error }, 'session sweep failed'))
-      .finally(() => (running = undefined)));
-  return {
-    name: 'session sweeper',
-    sweepOnce,
-    async start() {
-      timer = setInterval(() => void sweepOnce(), intervalMs);
-      timer.unref();
     },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  });
+  return { name: task.name, sweepOnce: task.runOnce, start: task.start, stop: task.stop };
 }

@@ -1,4 +1,4 @@
-import { ROLES, type Logger, type Worker } from '@support-center/service-kit';
+import { periodicTask, ROLES, type Logger, type Worker } from '@support-center/service-kit';
 import type { Instruments } from '@support-center/telemetry';
 import type { AttemptStatus } from './domain/login';
 import type { LoginMethod } from './domain/users';
@@ -51,16 +51,16 @@ export interface ActiveSessionsGauge extends Worker {
 export function activeSessionsGauge(options: ActiveSessionsOptions): ActiveSessionsGauge {
   const { metrics, count, intervalMs, logger } = options;
   let counts: Map<string, number> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
-  const refresh = (): Promise<void> =>
-    (running ??= count()
-      .then((fresh) => {
-        counts = fresh;
-      })
-      .catch((error: unknown) => logger.warn({ err: error }, 'counting active sessions failed'))
-      .finally(() => (running = undefined)));
+  const counting = periodicTask({
+    name: 'active sessions gauge',
+    intervalMs,
+    logger,
+    metrics,
+    runOnStart: true,
+    run: async () => {
+      counts = await count();
+    },
+  });
 
   const observe = (result: { observe(value: number, labels: { role: string }): void }) => {
     if (!counts) return;
@@ -68,18 +68,15 @@ export function activeSessionsGauge(options: ActiveSessionsOptions): ActiveSessi
   };
 
   return {
-    name: 'active sessions gauge',
-    refresh,
+    name: counting.name,
+    refresh: counting.runOnce,
     async start() {
       metrics.active_user_sessions.addCallback(observe);
-      timer = setInterval(() => void refresh(), intervalMs);
-      timer.unref();
-      void refresh();
+      await counting.start();
     },
     async stop() {
-      clearInterval(timer);
+      await counting.stop();
       metrics.active_user_sessions.removeCallback(observe);
-      await running;
     },
   };
 }

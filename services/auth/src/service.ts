@@ -108,6 +108,7 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
         throttle,
         intervalMs: config.AUTH_SESSION_SWEEP_INTERVAL_MS,
         logger,
+        metrics: telemetry.metrics,
       });
       sweepOnce = sweeper.sweepOnce;
 

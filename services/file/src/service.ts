@@ -30,6 +30,7 @@ export function start(telemetry: Telemetry) {
       connection,
       refreshIntervalMs: config.REVOCATION_REFRESH_INTERVAL_MS,
       logger,
+      metrics: telemetry.metrics,
     });
     return [...made, revocations.readiness];
   };

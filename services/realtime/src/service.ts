@@ -45,6 +45,7 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
       connection,
       refreshIntervalMs: config.REVOCATION_REFRESH_INTERVAL_MS,
       logger,
+      metrics: telemetry.metrics,
     });
     return [...made, revocations.readiness];
   };
@@ -177,10 +178,10 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
             start: () => notifications.ensureIndexes(),
             stop: async () => undefined,
           },
-          notificationSweeper(notifications, config.NOTIFICATION_SWEEP_INTERVAL_MS, logger),
+          notificationSweeper(notifications, config.NOTIFICATION_SWEEP_INTERVAL_MS, logger, metrics),
           { name: 'outbox relay', start: async () => relay.start(), stop: () => relay.stop() },
           { name: 'ticket projection', start: () => projection.start(), stop: () => projection.stop() },
-          parkingWorker(parking, parked, config.REALTIME_PARKED_SWEEP_INTERVAL_MS, logger),
+          parkingWorker(parking, parked, config.REALTIME_PARKED_SWEEP_INTERVAL_MS, logger, metrics),
           ...consumers,
           revocations.worker,
           revocationConsumer({ kafka, service: 'realtime', revocations, metrics, logger, topicPrefix }),

@@ -66,6 +66,7 @@ export function startTicketService({
         connection: mongo.connection,
         refreshIntervalMs: config.REVOCATION_REFRESH_INTERVAL_MS,
         logger,
+        metrics: telemetry.metrics,
       });
       return [mongo, kafka, revocations.readiness];
     },

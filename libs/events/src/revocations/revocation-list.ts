@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import type { Instruments } from '@support-center/telemetry';
 import type { EventHandler, EventsLogger } from '../consumer/types';
 import {
   revocationStore,
@@ -30,6 +31,8 @@ export interface RevocationListOptions {
    */
   userRevocationTtlMs?: number;
   logger?: EventsLogger;
+  /** Where a failed reload is counted: `background_task_failures_total{task="revocation list"}`. */
+  metrics?: Pick<Instruments, 'background_task_failures_total'>;
   now?: () => Date;
 }
 
@@ -60,6 +63,7 @@ export interface RevocationList {
 
 /** Tokens are verified with a few seconds of clock tolerance, so revocations outlive them by this. */
 const EXPIRY_MARGIN_MS = 60_000;
+const WORKER = 'revocation list';
 const silent: EventsLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
@@ -80,6 +84,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     sweepIntervalMs = 60_000,
     userRevocationTtlMs = 86_400_000,
     logger = silent,
+    metrics,
     now = () => new Date(),
   } = options;
   const store: RevocationStore = revocationStore(connection);
@@ -93,6 +98,10 @@ export function createRevocationList(options: RevocationListOptions): Revocation
   let stopped = true;
   let lastSweep = 0;
   let loaded = false;
+  /** Failed reloads in a row, 0 while reloading works. */
+  let failing = 0;
+  /** Whether this streak of failures was logged at warn (then its end is logged at info). */
+  let warned = false;
 
   function notify(): void {
     for (const listener of listeners) {
@@ -153,10 +162,22 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     if (stopped) return;
     timer = setTimeout(() => {
       refresh()
+        .then(() => {
+          if (warned)
+            logger.info({ task: WORKER, failures: failing }, 'reloading the revocations works again');
+          failing = 0;
+          warned = false;
+        })
         .catch((error: unknown) => {
-          // Disconnected: the copy in memory stays in force, the next tick tries again.
-          if (!(error instanceof RevocationStoreUnavailableError))
-            logger.warn({ err: error }, 'reloading the revocations failed');
+          // The copy in memory stays in force, the next tick tries again. Counted every time;
+          // logged at warn once per streak (disconnected: at debug, /ready says so), then at debug.
+          failing += 1;
+          metrics?.background_task_failures_total.add(1, { task: WORKER });
+          const fields = { task: WORKER, err: error, failures: failing };
+          if (!warned && !(error instanceof RevocationStoreUnavailableError)) {
+            warned = true;
+            logger.warn(fields, 'reloading the revocations failed; the next tick retries');
+          } else logger.debug(fields, 'reloading the revocations failed; the next tick retries');
         })
         .finally(() => schedule());
     }, delayMs);
@@ -198,7 +219,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     },
     refresh,
     worker: {
-      name: 'revocation list',
+      name: WORKER,
       async start() {
         stopped = false;
         schedule(0);

@@ -10,6 +10,8 @@ export interface KeepTryingOptions {
    * services come up together and a few refused attempts are expected, not worth a warning.
    */
   quietForMs?: number;
+  /** Called on every failed attempt (the kit counts a worker's in `background_task_failures_total`). */
+  onFailure?: (error: unknown) => void;
 }
 
 /** Long enough for the local engines and the other services to come up beside this one. */
@@ -21,7 +23,14 @@ const QUIET_FOR_MS = 15_000;
  * Returns a function that stops further attempts.
  */
 export function keepTrying(attempt: () => Promise<void>, options: KeepTryingOptions): () => void {
-  const { what, logger, initialDelayMs = 250, maxDelayMs = 5000, quietForMs = QUIET_FOR_MS } = options;
+  const {
+    what,
+    logger,
+    initialDelayMs = 250,
+    maxDelayMs = 5000,
+    quietForMs = QUIET_FOR_MS,
+    onFailure,
+  } = options;
   const startedAt = Date.now();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -35,6 +44,7 @@ export function keepTrying(attempt: () => Promise<void>, options: KeepTryingOpti
       if (warned) logger.info({ dependency: what }, `${what} is reachable`);
     } catch (error) {
       if (stopped) return;
+      onFailure?.(error);
       // One warning once it has failed past the start-up allowance, then quieter: a dependency
       // down for minutes should not flood the log.
       const failingForMs = Date.now() - startedAt;

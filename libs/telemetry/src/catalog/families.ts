@@ -62,6 +62,15 @@ export const families = {
     maxSeries: 20,
     seedName: null,
   },
+  background_task_failures_total: {
+    group: 'health',
+    kind: 'counter',
+    help: 'Failures of background work, by task: a periodic task (a sweep, a reload) whose run threw, or a worker whose start failed and is retried. The process lives on and tries again; a rate that stays above zero means the task is not getting its work done.',
+    unit: '',
+    labels: ['task'],
+    maxSeries: 50,
+    seedName: null,
+  },
 
   // Process, under the names of the Prometheus client libraries.
   process_cpu_user_seconds_total: {

@@ -1,6 +1,11 @@
 import type { CloudEvent } from '@support-center/events';
 import type { Instruments } from '@support-center/telemetry';
-import type { Logger, Worker } from '@support-center/service-kit';
+import {
+  periodicTask,
+  type Logger,
+  type PeriodicTaskOptions,
+  type Worker,
+} from '@support-center/service-kit';
 import type { TicketParties } from '../domain/access';
 import type { ParkedEvent, ParkedEvents } from '../store/parked-events';
 
@@ -122,33 +127,29 @@ export type Parking = ReturnType<typeof createParking>;
 
 /**
  * Loads what an earlier process of this instance id left parked, then sweeps every `intervalMs`.
- * A failing sweep is logged and tried again at the next tick; it never ends the process.
+ * A failing sweep is logged, counted and tried again at the next tick; it never ends the process.
  */
 export function parkingWorker(
   parking: Pick<Parking, 'sweep' | 'recordSize'>,
   parked: Pick<ParkedEvents, 'load'>,
   intervalMs: number,
   logger: Logger,
+  metrics: PeriodicTaskOptions['metrics'],
 ): Worker {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  return {
+  const sweeps = periodicTask({
     name: 'parked events',
+    intervalMs,
+    logger,
+    metrics,
+    run: () => parking.sweep(),
+  });
+  return {
+    name: sweeps.name,
     async start() {
       await parked.load();
       parking.recordSize();
-      timer = setInterval(() => {
-        running = running
-          .then(() => parking.sweep())
-          .catch((error: unknown) =>
-            logger.warn({ err: error }, 'parked events sweep failed; next tick retries'),
-          );
-      }, intervalMs);
-      timer.unref();
+      await sweeps.start();
     },
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
+    stop: sweeps.stop,
   };
 }
