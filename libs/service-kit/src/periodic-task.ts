@@ -36,6 +36,8 @@ export function periodicTask(options: PeriodicTaskOptions): PeriodicTask {
   let running: Promise<void> | undefined;
   /** Failures in a row, 0 while the task succeeds. */
   let failing = 0;
+  // The series exists from the start, so a rate or an increase sees the first failure.
+  metrics.background_task_failures_total.add(0, { task: name });
 
   const once = async (): Promise<void> => {
     try {

@@ -46,13 +46,16 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   const actualPort = (server.address() as AddressInfo).port;
   logger.info({ port: actualPort }, `${name} listening`);
   options.sockets?.attach(server);
-  const stopStarting = (options.workers ?? []).map((worker) =>
-    keepTrying(() => worker.start(), {
+  const failures = options.telemetry.metrics.background_task_failures_total;
+  const stopStarting = (options.workers ?? []).map((worker) => {
+    // The series exists from the start, so a rate or an increase sees the first failure.
+    failures.add(0, { task: worker.name });
+    return keepTrying(() => worker.start(), {
       what: worker.name,
       logger,
-      onFailure: () => options.telemetry.metrics.background_task_failures_total.add(1, { task: worker.name }),
-    }),
-  );
+      onFailure: () => failures.add(1, { task: worker.name }),
+    });
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

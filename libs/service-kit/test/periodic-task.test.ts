@@ -7,10 +7,10 @@ import { keepTrying, periodicTask, type Logger, type PeriodicTaskOptions } from 
  */
 describe('periodicTask', () => {
   function fakes() {
-    const counted: Record<string, string>[] = [];
+    const counted: { value: number; labels: Record<string, string> }[] = [];
     const metrics = {
       background_task_failures_total: {
-        add: (_value: number, labels: Record<string, string>) => counted.push(labels),
+        add: (value: number, labels: Record<string, string>) => counted.push({ value, labels }),
       },
     } as unknown as PeriodicTaskOptions['metrics'];
     const logged: { level: string; message: string }[] = [];
@@ -47,8 +47,13 @@ describe('periodicTask', () => {
       await task.stop();
     }
 
-    // The process lived through four failures (this test is still running), each counted.
-    expect(counted).toEqual(Array.from({ length: 4 }, () => ({ task: 'flaky sweep' })));
+    // The series starts at 0; the process lived through four failures (this test is still
+    // running), each counted.
+    const labels = { task: 'flaky sweep' };
+    expect(counted).toEqual([
+      { value: 0, labels },
+      ...Array.from({ length: 4 }, () => ({ value: 1, labels })),
+    ]);
     const levels = logged.map((entry) => entry.level);
     expect(levels.slice(0, 6)).toEqual(['warn', 'debug', 'debug', 'info', 'warn', 'info']);
     expect(logged[0]!.message).toBe('flaky sweep failed; the next tick retries');
@@ -107,7 +112,11 @@ describe('periodicTask', () => {
     });
     await Promise.all([task.runOnce(), task.runOnce()]);
     expect(runs).toBe(1);
-    expect(counted).toEqual([{ task: 'manual sweep' }]);
+    const labels = { task: 'manual sweep' };
+    expect(counted).toEqual([
+      { value: 0, labels },
+      { value: 1, labels },
+    ]);
   });
 });
 

@@ -88,6 +88,8 @@ export function createRevocationList(options: RevocationListOptions): Revocation
     now = () => new Date(),
   } = options;
   const store: RevocationStore = revocationStore(connection);
+  // The series exists from the start, so a rate or an increase sees the first failure.
+  metrics?.background_task_failures_total.add(0, { task: WORKER });
   /** Session id → when its tokens have all expired (ms). */
   let sessions = new Map<string, number>();
   /** User id → tokens issued before this second are refused, until `expiresAt` (ms). */
