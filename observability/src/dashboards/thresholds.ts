@@ -15,6 +15,7 @@ export const ALERT_THRESHOLDS = {
   HighAuthFailureRate: 0.2,
   KafkaConsumerLagGrowing: 100,
   OutboxBacklogAging: 60,
+  TicketSlaBreachRateHigh: 0.1,
 } as const;
 
 export type ThresholdedAlert = keyof typeof ALERT_THRESHOLDS;
