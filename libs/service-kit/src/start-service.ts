@@ -11,6 +11,8 @@ import { runService, type RunningService } from './run-service';
 import type { Worker } from './worker';
 
 export interface ServiceContext<C extends BaseConfig> {
+  /** The service's name: its logs' `service`, its Kafka client id. */
+  name: string;
   config: C;
   logger: Logger;
   telemetry: Telemetry;
@@ -50,10 +52,18 @@ export async function startService<C extends BaseConfig>(
 ): Promise<RunningService> {
   const { name, config, telemetry } = options;
   const logger = createLogger({ service: name, level: config.LOG_LEVEL });
-  const context = { config, logger, telemetry };
+  const context = { name, config, logger, telemetry };
   const dependencies = options.dependencies(context);
   const parts = options.build?.({ ...context, dependencies }) ?? {};
+  return launch(context, dependencies, parts);
+}
 
+/** Serves what a service built on its dependencies: readiness, metrics, workers, shutdown. */
+export function launch<C extends BaseConfig>(
+  { name, config, telemetry, logger }: ServiceContext<C>,
+  dependencies: Dependency[],
+  parts: ServiceParts,
+): Promise<RunningService> {
   let shuttingDown = false;
   const checker = new DependencyChecker(dependencies);
   const workers = [...(parts.workers ?? [])];

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import type { BaseConfig } from '../config';
 import type { Logger } from '../logger';
 import type { Dependency } from './dependency';
 import { keepTrying } from './retry';
@@ -6,6 +7,13 @@ import { keepTrying } from './retry';
 export interface KafkaDependencyOptions {
   brokers: string[];
   clientId: string;
+  logger: Logger;
+}
+
+/** A service's start context: its name is the client id, `KAFKA_BROKERS` the brokers. */
+export interface KafkaContext {
+  name: string;
+  config: Pick<BaseConfig, 'KAFKA_BROKERS'>;
   logger: Logger;
 }
 
@@ -27,8 +35,15 @@ const PINO_LEVEL = {
   [logLevel.DEBUG]: 'debug',
 } as const;
 
-/** The Kafka client of a service, with an admin connection that /ready probes. */
-export function kafkaDependency({ brokers, clientId, logger }: KafkaDependencyOptions): KafkaDependency {
+/**
+ * The Kafka client of a service (from its start context, or explicit options), with an admin
+ * connection that /ready probes.
+ */
+export function kafkaDependency(options: KafkaDependencyOptions | KafkaContext): KafkaDependency {
+  const { brokers, clientId, logger } =
+    'config' in options
+      ? { brokers: options.config.KAFKA_BROKERS, clientId: options.name, logger: options.logger }
+      : options;
   const kafka = new Kafka({
     clientId,
     brokers,

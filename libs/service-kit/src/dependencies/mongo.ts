@@ -1,5 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
-import type { Instruments } from '@support-center/telemetry';
+import type { Instruments, Telemetry } from '@support-center/telemetry';
+import type { BaseConfig } from '../config';
 import type { Logger } from '../logger';
 import { refuseCursorsBeforeConnecting } from './cursors-before-connecting';
 import type { Dependency } from './dependency';
@@ -16,6 +17,13 @@ export interface MongoDependencyOptions {
   maxPoolSize?: number;
 }
 
+/** A service's start context: the MongoDB variables of its configuration, its logger and metrics. */
+export interface MongoContext {
+  config: Pick<BaseConfig, 'MONGO_URL' | 'MONGO_DB' | 'MONGO_MAX_POOL_SIZE'>;
+  logger: Logger;
+  telemetry: Pick<Telemetry, 'metrics'>;
+}
+
 /** The driver's own default, set explicitly so that what db_pool_size reports is what was asked for. */
 export const DEFAULT_MONGO_MAX_POOL_SIZE = 100;
 
@@ -25,16 +33,19 @@ export interface MongoDependency extends Dependency {
 }
 
 /**
- * The service's MongoDB connection. The first connection is retried in the background until it
- * succeeds; after that the driver's own monitoring reconnects.
+ * The service's MongoDB connection, from its start context (`MONGO_URL`, `MONGO_DB`,
+ * `MONGO_MAX_POOL_SIZE`, measured in the db_* families) or from explicit options. The first
+ * connection is retried in the background until it succeeds; after that the driver's own
+ * monitoring reconnects.
  */
-export function mongoDependency({
-  url,
-  dbName,
-  logger,
-  metrics,
-  maxPoolSize = DEFAULT_MONGO_MAX_POOL_SIZE,
-}: MongoDependencyOptions): MongoDependency {
+export function mongoDependency(options: MongoDependencyOptions | MongoContext): MongoDependency {
+  const {
+    url,
+    dbName,
+    logger,
+    metrics,
+    maxPoolSize = DEFAULT_MONGO_MAX_POOL_SIZE,
+  } = 'config' in options ? fromContext(options) : options;
   const connection = mongoose.createConnection();
   refuseCursorsBeforeConnecting(connection);
   let detachMetrics = () => {};
@@ -67,5 +78,15 @@ export function mongoDependency({
       await connection.close();
       detachMetrics();
     },
+  };
+}
+
+function fromContext({ config, logger, telemetry }: MongoContext): MongoDependencyOptions {
+  return {
+    url: config.MONGO_URL,
+    dbName: config.MONGO_DB,
+    maxPoolSize: config.MONGO_MAX_POOL_SIZE,
+    logger,
+    metrics: telemetry.metrics,
   };
 }

@@ -1,0 +1,43 @@
+import type { Worker } from '../worker';
+import type { Dependency } from './dependency';
+
+/** A readiness made of workers: declared among the dependencies, given its workers by `start`. */
+export interface WorkersReadiness extends Dependency {
+  /** The workers this readiness waits for, returned to be run as the service's workers. */
+  track(...workers: Worker[]): Worker[];
+}
+
+/**
+ * A required dependency that is up once every worker it tracks has started, and down again once
+ * one stops: what a service must have done before it serves (its database set-up, consumers a
+ * socket would miss events without). Declared with the other dependencies, so /ready reports it
+ * in its place; `start` hands it the workers once it has built them. `notReady` is what /ready
+ * says meanwhile.
+ */
+export function readyOnceStarted(name: string, notReady = `${name} has not started yet`): WorkersReadiness {
+  const tracked = new Map<Worker, boolean>();
+  return {
+    name,
+    required: true,
+    async check() {
+      if (tracked.size === 0 || [...tracked.values()].some((started) => !started)) throw new Error(notReady);
+    },
+    async close() {},
+    track(...workers) {
+      return workers.map((worker) => {
+        tracked.set(worker, false);
+        return {
+          name: worker.name,
+          async start() {
+            await worker.start();
+            tracked.set(worker, true);
+          },
+          async stop() {
+            tracked.set(worker, false);
+            await worker.stop();
+          },
+        };
+      });
+    },
+  };
+}
