@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { dataRoot } from '@support-center/engines';
 import { startChild, type Child } from './child';
+import { findNginx, gatewayPort, startDevGateway } from './gateway/dev-gateway';
 import { DEMO_ACCOUNTS, demoPassword, seedDemoAccounts, type DemoPassword } from './demo-accounts';
 import { prefixLines } from './prefixed-output';
 import { devSigningKey } from './signing-key';
@@ -18,11 +19,15 @@ export interface DevOptions {
 }
 
 /**
- * `npm run dev`: the engines (`support-engines up`), then the four services, logs prefixed by
- * component, a table of URLs once everything is ready, and a clean stop on Ctrl-C.
+ * `npm run dev`: the engines (`support-engines up`), then the four services and the gateway (nginx,
+ * on GATEWAY_PORT, 8000 by default), logs prefixed by component, a table of URLs once everything is ready, and a clean stop on Ctrl-C.
  * Resolves with the exit code.
  */
 export async function runDev({ fresh, env = process.env }: DevOptions): Promise<number> {
+  const port = gatewayPort(env);
+  const nginx = findNginx(env);
+  if (!nginx)
+    throw new Error('nginx is not installed (apt-get install nginx; .ci/run does): it runs the gateway');
   const engines = startChild(
     'engines',
     process.execPath,
@@ -54,24 +59,32 @@ export async function runDev({ fresh, env = process.env }: DevOptions): Promise<
     prefixLines(service.name, index, child.process.stdout, child.process.stderr);
     return child;
   });
+  const gateway = startDevGateway(
+    nginx,
+    port,
+    Object.fromEntries(SERVICES.map((s) => [s.name, s.port])),
+    env,
+  );
+  prefixLines('gateway', SERVICES.length, gateway.process.stdout, gateway.process.stderr);
+  const children = [engines, gateway, ...services];
 
   let stopping: Promise<void> | undefined;
   const stopAll = () =>
     (stopping ??= (async () => {
-      // Services first, so they drain while Kafka and MongoDB are still there.
-      await Promise.all(services.map((s) => s.stop()));
+      // The gateway and the services first, so they drain while Kafka and MongoDB are still there.
+      await Promise.all([gateway, ...services].map((s) => s.stop()));
       await engines.stop();
     })());
   process.once('SIGINT', () => void stopAll());
   process.once('SIGTERM', () => void stopAll());
 
   const ready = await Promise.race([
-    waitUntilReady(),
-    Promise.race([engines, ...services].map((c) => c.exited.then(() => false))),
+    waitUntilReady(port),
+    Promise.race(children.map((c) => c.exited.then(() => false))),
   ]);
   if (ready) {
     await seedDemoAccounts('http://127.0.0.1:8002', demo.password).then(
-      () => printSummary(demo),
+      () => printSummary(demo, port),
       (error: unknown) => {
         process.stderr.write(`dev: ${error instanceof Error ? error.message : String(error)}\n`);
         void stopAll();
@@ -80,7 +93,7 @@ export async function runDev({ fresh, env = process.env }: DevOptions): Promise<
   } else if (!stopping) process.stderr.write('dev: a component stopped before everything was ready\n');
 
   // A component that dies on its own takes the stack down: a half-running stack misleads.
-  await Promise.race([engines, ...services].map((c) => c.exited));
+  await Promise.race(children.map((c) => c.exited));
   const crashed = stopping === undefined;
   await stopAll();
   return crashed ? 1 : 0;
@@ -97,10 +110,14 @@ function waitForLine(child: Child, marker: string): Promise<boolean> {
   });
 }
 
-async function waitUntilReady(): Promise<boolean> {
+async function waitUntilReady(gatewayPort: number): Promise<boolean> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (const service of SERVICES) {
-    while (!(await isReady(service.port))) {
+  const probes = [
+    ...SERVICES.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}/ready` })),
+    { name: 'gateway', url: `http://127.0.0.1:${gatewayPort}/health` },
+  ];
+  for (const service of probes) {
+    while (!(await isReady(service.url))) {
       if (Date.now() > deadline) {
         process.stderr.write(`dev: ${service.name} was not ready within ${READY_TIMEOUT_MS / 1000} s\n`);
         return false;
@@ -111,16 +128,20 @@ async function waitUntilReady(): Promise<boolean> {
   return true;
 }
 
-async function isReady(port: number): Promise<boolean> {
+async function isReady(url: string): Promise<boolean> {
   try {
-    return (await fetch(`http://127.0.0.1:${port}/ready`)).ok;
+    return (await fetch(url)).ok;
   } catch {
     return false;
   }
 }
 
-function printSummary(demo: DemoPassword): void {
+function printSummary(demo: DemoPassword, gatewayPort: number): void {
   const rows: [string, string][] = [
+    [
+      'gateway',
+      `http://localhost:${gatewayPort}  (the one origin for frontends: /api/v1/…, /chat, /ws/notifications)`,
+    ],
     ...SERVICES.map(({ name, port }): [string, string] => [
       name,
       `http://127.0.0.1:${port}  (/health /ready /metrics)`,

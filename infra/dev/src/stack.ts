@@ -26,6 +26,8 @@ export function serviceEnv(port: number, env: NodeJS.ProcessEnv): NodeJS.Process
     // Locally every client is this machine: `npm run load` names its simulated clients with
     // X-Forwarded-For, which only a forwarder the services trust may set (none by default).
     TRUST_PROXY: 'loopback',
+    // Lets a frontend's dev server on any localhost port call the API from the browser (CORS).
+    NODE_ENV: 'development',
     // The pinned AWS SDK warns on Node 20 at every start; the README says why it is pinned.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...env,
