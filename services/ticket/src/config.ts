@@ -1,5 +1,18 @@
 import { baseConfigSchema, loadConfig, positiveInt } from '@support-center/service-kit';
 import { z } from 'zod';
+import { hoursToMs, parseHoursByPriority, type SlaPolicy } from './domain/sla';
+import { businessClock, calendarClock, isTimeZone, parseBusinessHours } from './domain/sla-clock';
+
+/** A parser of the domain as a zod transform: its error message names what is wrong. */
+const parsed = <T>(parse: (text: string) => T) =>
+  z.string().transform((text, ctx): T => {
+    try {
+      return parse(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' }).extend({
   /** The auth service's key set, to verify access tokens locally. */
@@ -30,9 +43,43 @@ const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' }).extend({
     .min(64 * 1024)
     .max(12 * 1024 * 1024)
     .default(8 * 1024 * 1024),
+  /** Hours to the first response, per priority (docs: services/ticket/README.md, "Service levels"). */
+  SLA_FIRST_RESPONSE_HOURS: parsed(parseHoursByPriority).default(
+    parseHoursByPriority('low:24,medium:8,high:4,critical:1'),
+  ),
+  /** Hours to the solution, per priority. */
+  SLA_RESOLUTION_HOURS: parsed(parseHoursByPriority).default(
+    parseHoursByPriority('low:120,medium:48,high:24,critical:8'),
+  ),
+  /** `calendar`: every hour counts; `business`: only SLA_BUSINESS_HOURS in SLA_TIME_ZONE. */
+  SLA_CLOCK: z.enum(['calendar', 'business']).default('calendar'),
+  SLA_BUSINESS_HOURS: parsed(parseBusinessHours).default(parseBusinessHours('mon-fri 09:00-17:00')),
+  SLA_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')
+    .default('UTC'),
+  /** The share of a target after which `ticket.sla_warning` is published. */
+  SLA_WARNING_FRACTION: z.coerce.number().gt(0).lt(1).default(0.8),
+  /** How often the service-level worker looks for tickets past a warning or a due time. */
+  SLA_CHECK_INTERVAL_MS: positiveInt.max(3_600_000).default(30_000),
+  /** Tickets one pass of the worker handles per target and threshold; the next pass takes the rest. */
+  SLA_CHECK_BATCH: positiveInt.max(10_000).default(500),
 });
 
 export type TicketConfig = z.infer<typeof schema>;
+
+/** The service-level policy the configuration describes. */
+export function slaPolicy(config: Readonly<TicketConfig>): SlaPolicy {
+  return {
+    firstResponseMs: hoursToMs(config.SLA_FIRST_RESPONSE_HOURS),
+    resolutionMs: hoursToMs(config.SLA_RESOLUTION_HOURS),
+    warningFraction: config.SLA_WARNING_FRACTION,
+    clock:
+      config.SLA_CLOCK === 'business'
+        ? businessClock(config.SLA_BUSINESS_HOURS, config.SLA_TIME_ZONE)
+        : calendarClock(),
+  };
+}
 
 export function loadTicketConfig(env: NodeJS.ProcessEnv = process.env): Readonly<TicketConfig> {
   return loadConfig(schema, env);

@@ -11,6 +11,7 @@ import {
   kafkaDependency,
   mongoDependency,
   packageVersion,
+  periodicTask,
   startService,
   type KafkaDependency,
   type MongoDependency,
@@ -20,10 +21,12 @@ import {
 import type { Telemetry } from '@support-center/telemetry';
 import { ticketRoutes } from './app';
 import { createReadCache } from './cache/read-cache';
-import { loadTicketConfig, type TicketConfig } from './config';
+import { loadTicketConfig, slaPolicy, type TicketConfig } from './config';
 import type { Ticket } from './domain/ticket';
 import { authConsumer, filesConsumer } from './events/consumers';
+import { slaWorker } from './events/sla-worker';
 import { openTicketsGauges } from './metrics/open-tickets';
+import { observeOverdueTickets } from './metrics/overdue-tickets';
 import { ticketMetrics } from './metrics/ticket-metrics';
 import { collections as openCollections, COLLECTIONS, ensureIndexes } from './store/collections';
 import { ticketStore } from './store/tickets';
@@ -39,12 +42,15 @@ export function start(telemetry: Telemetry): Promise<RunningService> {
 export interface StartTicketServiceOptions {
   config: Readonly<TicketConfig>;
   telemetry: Telemetry;
+  /** The service's clock (service-level due times and their checks); tests drive it. */
+  now?: () => Date;
 }
 
 /** Wires the ticket service: store, cache, outbox relay, consumers, gauges and the API. */
 export function startTicketService({
   config,
   telemetry,
+  now = () => new Date(),
 }: StartTicketServiceOptions): Promise<RunningService> {
   let mongo: MongoDependency;
   let kafka: KafkaDependency;
@@ -100,8 +106,22 @@ export function startTicketService({
           maxComments: config.TICKET_MAX_COMMENTS,
           maxDocumentBytes: config.TICKET_MAX_DOCUMENT_BYTES,
         },
+        sla: slaPolicy(config),
+        now,
         wake: (collection, id) => relay.wake(collection, id),
       });
+      const sla = slaWorker({
+        tickets: collections.tickets,
+        warningFraction: config.SLA_WARNING_FRACTION,
+        now,
+        batch: config.SLA_CHECK_BATCH,
+        metrics,
+        marked: (id) => {
+          cache.delete(id);
+          relay.wake(COLLECTIONS.tickets, id);
+        },
+      });
+      let stopOverdue = () => undefined as void;
 
       let topicsCreated: () => void = () => undefined;
       const topicsReady = new Promise<void>((resolve) => (topicsCreated = resolve));
@@ -163,6 +183,26 @@ export function startTicketService({
           intervalMs: config.OPEN_TICKETS_GAUGE_INTERVAL_MS,
           logger,
         }),
+        periodicTask({
+          name: 'sla-check',
+          intervalMs: config.SLA_CHECK_INTERVAL_MS,
+          run: async () => void (await sla.run()),
+          logger,
+          metrics,
+        }),
+        {
+          name: 'overdue-tickets-gauge',
+          async start() {
+            stopOverdue = observeOverdueTickets({
+              tickets: collections.tickets,
+              metrics,
+              now,
+              maxAgeMs: config.OPEN_TICKETS_GAUGE_MAX_AGE_MS,
+              logger,
+            });
+          },
+          stop: async () => stopOverdue(),
+        },
         { name: 'ticket cache', start: async () => undefined, stop: async () => cache.close() },
         revocations.worker,
       ];

@@ -15,7 +15,16 @@ import { decodeCursor, encodeCursor } from './domain/cursor';
 import { escapeRegExp } from './domain/escape';
 import { assertRoomForComment, assertWithinSize, type TicketLimits } from './domain/limits';
 import type { commentBody, createTicketBody, ListQuery, updateTicketBody } from './domain/schemas';
-import { TICKET_ID } from './domain/schemas';
+import { sortField, TICKET_ID } from './domain/schemas';
+import {
+  initialSla,
+  onPriorityChange,
+  onResponse,
+  onStatusChange,
+  solvedWithinTarget,
+  type SlaPolicy,
+  type SlaState,
+} from './domain/sla';
 import { allowedTransitions, canTransition } from './domain/state-machine';
 import type { Comment, HistoryEntry, Status, Ticket } from './domain/ticket';
 import { capitalised, withArticle } from './domain/wording';
@@ -37,6 +46,9 @@ export interface TicketServiceOptions {
   cache: ReadCache<Ticket>;
   metrics: TicketMetrics;
   limits: TicketLimits;
+  sla: SlaPolicy;
+  /** The time of a change; tests drive it to move through service-level targets. */
+  now?: () => Date;
   /** Wakes the outbox relay after a write that stored events. */
   wake(collection: string, id: string): void;
 }
@@ -65,7 +77,16 @@ export type TicketService = ReturnType<typeof ticketService>;
  * The ticket use cases: access rules and the state machine from `domain/`, persistence with
  * the events in the same document write, cache invalidation, and the business metrics.
  */
-export function ticketService({ store, users, cache, metrics, limits, wake }: TicketServiceOptions) {
+export function ticketService({
+  store,
+  users,
+  cache,
+  metrics,
+  limits,
+  sla,
+  now: clock = () => new Date(),
+  wake,
+}: TicketServiceOptions) {
   async function load(user: AuthUser, id: string): Promise<Ticket> {
     if (!TICKET_ID.test(id)) throw new NotFoundError('Ticket');
     const ticket = await store.findById(id);
@@ -82,7 +103,7 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
   ): Promise<Ticket> {
     for (let attempt = 1; ; attempt += 1) {
       const ticket = await load(user, id);
-      const decided = decide(ticket, new Date());
+      const decided = decide(ticket, clock());
       if (!decided) return ticket;
       // Checked on the ticket as this change leaves it, so every way a ticket grows is bounded.
       if (!decided.exemptFromSizeLimit)
@@ -107,6 +128,14 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
       });
   }
 
+  function recordFirstResponse(ticket: Ticket, response: Partial<SlaState>): void {
+    if (response.firstRespondedAt)
+      metrics.firstResponse(
+        ticket,
+        (response.firstRespondedAt.getTime() - ticket.createdAt.getTime()) / 1000,
+      );
+  }
+
   function entry(
     actorId: string,
     action: HistoryEntry['action'],
@@ -118,7 +147,7 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
 
   return {
     async create(user: AuthUser, input: z.infer<typeof createTicketBody>): Promise<Ticket> {
-      const now = new Date();
+      const now = clock();
       const ticket: Ticket = {
         _id: new mongo.ObjectId().toHexString(),
         number: await store.nextNumber(),
@@ -136,6 +165,7 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
         deletedFileIds: [],
         history: [entry(user.id, 'created', now, { status: { from: null, to: 'open' } })],
         version: 1,
+        ...initialSla(now, input.priority, sla),
       };
       await store.insert(ticket, [ticketCreated(ticket)]);
       wake(COLLECTIONS.tickets, ticket._id);
@@ -169,14 +199,15 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
         // Employees list their own tickets, whatever they ask for.
         requesterId: isStaff(user) ? query.requesterId : user.id,
         titlePattern: query.q === undefined ? undefined : escapeRegExp(query.q),
+        breached: query.breached,
       };
       const rows = await store.list(filter, query.sort, after, query.limit + 1);
       const items = rows.slice(0, query.limit);
       const last = items.at(-1);
-      const field = query.sort.replace(/^-/, '') as 'createdAt' | 'updatedAt' | 'number';
+      const value = last?.[sortField(query.sort)];
       const nextCursor =
-        rows.length > query.limit && last
-          ? encodeCursor({ sort: query.sort, value: last[field], number: last.number })
+        rows.length > query.limit && last && value
+          ? encodeCursor({ sort: query.sort, value, number: last.number })
           : null;
       return { items, nextCursor };
     },
@@ -196,7 +227,11 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
             changes[field] = { from: ticket[field], to: value };
         }
         if (Object.keys(changes).length === 0) return null;
-        const set = Object.fromEntries(Object.entries(changes).map(([f, c]) => [f, c.to]));
+        const set: Partial<Ticket> = {
+          ...Object.fromEntries(Object.entries(changes).map(([f, c]) => [f, c.to])),
+          // The due times follow the priority's targets.
+          ...(changes.priority ? onPriorityChange(ticket, input.priority!, sla) : {}),
+        };
         const history = entry(user.id, 'updated', now, changes);
         return {
           update: { $set: { ...set, updatedAt: now }, $push: { history } },
@@ -228,19 +263,22 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
         const history = entry(user.id, 'assigned', now, {
           assigneeId: { from: ticket.assigneeId, to: assigneeId },
         });
+        // Assigning to an agent is a first response; unassigning is not.
+        const response = assigneeId === null ? {} : onResponse(ticket, now);
+        const set = { assigneeId, updatedAt: now, ...response };
         const after: Ticket = {
           ...ticket,
-          assigneeId,
-          updatedAt: now,
+          ...set,
           history: [...ticket.history, history],
           version: ticket.version + 1,
         };
         return {
-          update: { $set: { assigneeId, updatedAt: now }, $push: { history } },
+          update: { $set: set, $push: { history } },
           events: [ticketAssigned(after, ticket.assigneeId, user.id)],
           after,
           record: () => {
             if (assigneeId !== null) metrics.assigned(after);
+            recordFirstResponse(after, response);
           },
         };
       });
@@ -264,7 +302,12 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
             message: `Only agents and admins may move ${withArticle(from)} ticket to ${to}`,
           });
         const history = entry(user.id, 'status_changed', now, { status: { from, to } });
-        const set: Partial<Ticket> = { status: to, statusChangedAt: now, updatedAt: now };
+        const set: Partial<Ticket> = {
+          status: to,
+          statusChangedAt: now,
+          updatedAt: now,
+          ...onStatusChange(ticket, to, now, sla),
+        };
         if (to === 'solved') set.solvedAt = now;
         if (from === 'solved' && to === 'in_progress') set.solvedAt = null;
         if (to === 'closed') set.closedAt = now;
@@ -284,7 +327,7 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
           exemptFromSizeLimit: to === 'solved' || to === 'closed',
           record: () => {
             metrics.statusChanged(from, to);
-            if (to === 'solved') metrics.solved(after, resolutionSeconds);
+            if (to === 'solved') metrics.solved(after, resolutionSeconds, solvedWithinTarget(after, now));
           },
         };
       });
@@ -316,17 +359,21 @@ export function ticketService({ store, users, cache, metrics, limits, wake }: Ti
           commentId: comment.id,
           internal: comment.internal,
         });
+        // A public answer of staff is a first response; an internal note or the requester's is not.
+        const response = isStaff(user) && !comment.internal ? onResponse(current, now) : {};
         const after: Ticket = {
           ...current,
           updatedAt: now,
+          ...response,
           comments: [...current.comments, comment],
           history: [...current.history, history],
           version: current.version + 1,
         };
         return {
-          update: { $set: { updatedAt: now }, $push: { comments: comment, history } },
+          update: { $set: { updatedAt: now, ...response }, $push: { comments: comment, history } },
           events: [ticketCommented(after, comment)],
           after,
+          record: () => recordFirstResponse(after, response),
         };
       });
       return { ticket, comment: comment as Comment };

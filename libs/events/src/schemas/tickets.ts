@@ -12,6 +12,16 @@ const parties = {
   assigneeId: z.string().min(1).nullable(),
 };
 
+/** A service-level event: which target of which ticket, due when. */
+const slaData = z.object({
+  ...parties,
+  category,
+  priority,
+  target: z.enum(['first_response', 'resolution']),
+  dueAt: z.iso.datetime(),
+  fraction: z.number().gt(0).max(1),
+});
+
 /** Events of the `tickets` topic, keyed by ticket id. */
 export const ticketEvents = {
   'ticket.created': {
@@ -53,4 +63,8 @@ export const ticketEvents = {
       body: z.string(),
     }),
   },
+  // A service-level target of the ticket reached its warning fraction, or its due time (fraction
+  // 1); each at most once per ticket and target. Published by the ticket service's SLA worker.
+  'ticket.sla_warning': { version: 1, data: slaData },
+  'ticket.sla_breached': { version: 1, data: slaData },
 } as const;

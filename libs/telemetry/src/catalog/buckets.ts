@@ -47,6 +47,21 @@ export const RESOLUTION_TIME_SECONDS = [
   30 * DAY,
 ];
 
+/** From a minute to a week: first responses come in minutes to hours, a neglected one in days. */
+export const FIRST_RESPONSE_TIME_SECONDS = [
+  MINUTE,
+  5 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  4 * HOUR,
+  8 * HOUR,
+  DAY,
+  3 * DAY,
+  7 * DAY,
+];
+
 export const SESSION_DURATION_SECONDS = [
   MINUTE,
   5 * MINUTE,

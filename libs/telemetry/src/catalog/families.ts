@@ -497,6 +497,39 @@ export const families = {
     unit: '',
     labels: ['priority'],
   },
+  ticket_sla_breaches_total: {
+    group: 'ticket',
+    kind: 'counter',
+    help: 'Service-level targets breached (target: first_response, resolution), once per ticket and target, by the replica that published ticket.sla_breached.',
+    unit: '',
+    labels: ['priority', 'target'],
+    seedName: null,
+  },
+  tickets_overdue: {
+    group: 'ticket',
+    kind: 'observableGauge',
+    help: 'Tickets not yet solved whose target (first_response, resolution) is past due now, counted in the database: every replica reports the same value (aggregate with max).',
+    unit: '',
+    labels: ['priority', 'target'],
+    seedName: null,
+  },
+  ticket_first_response_time_seconds: {
+    group: 'ticket',
+    kind: 'histogram',
+    help: 'Time from a ticket being opened to its first response (assignment to an agent or a public comment of staff), in calendar time.',
+    unit: 'seconds',
+    labels: ['category', 'priority'],
+    buckets: buckets.FIRST_RESPONSE_TIME_SECONDS,
+    seedName: null,
+  },
+  ticket_solved_within_target_total: {
+    group: 'ticket',
+    kind: 'counter',
+    help: 'Tickets solved before their resolution target ran out; divided by the rate of ticket_resolution_time_seconds_count it is the within-target share.',
+    unit: '',
+    labels: ['priority'],
+    seedName: null,
+  },
 
   // Auth service.
   auth_attempts_total: {

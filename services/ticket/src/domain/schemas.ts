@@ -38,8 +38,26 @@ export const commentBody = z.strictObject({
   internal: z.boolean().optional().default(false),
 });
 
-export const SORTS = ['-createdAt', 'createdAt', '-updatedAt', 'updatedAt', '-number', 'number'] as const;
+export const SORTS = [
+  '-createdAt',
+  'createdAt',
+  '-updatedAt',
+  'updatedAt',
+  '-number',
+  'number',
+  // By due time: only the tickets that have one (a paused resolution clock has none).
+  'responseDueAt',
+  '-responseDueAt',
+  'resolutionDueAt',
+  '-resolutionDueAt',
+] as const;
 export type Sort = (typeof SORTS)[number];
+/** The field a sort orders by. */
+export type SortField = Exclude<Sort, `-${string}`>;
+
+export function sortField(sort: Sort): SortField {
+  return sort.replace(/^-/, '') as SortField;
+}
 
 /** A filter value: one value, or several comma-separated (`status=open,pending`). */
 const oneOrMore = <T extends z.ZodType<string, string>>(item: T) =>
@@ -55,6 +73,11 @@ export const listQuery = z.object({
   assigneeId: userId.optional(),
   requesterId: userId.optional(),
   q: z.string().trim().min(1).max(200).optional(),
+  /** true: a service-level target was breached; false: none was. */
+  breached: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   sort: z.enum(SORTS).default('-createdAt'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(500).optional(),
@@ -103,6 +126,13 @@ export const ticketSummary = z.object({
   statusChangedAt: isoDate,
   solvedAt: isoDate.nullable(),
   closedAt: isoDate.nullable(),
+  /** Null on tickets older than service levels. */
+  responseDueAt: isoDate.nullable(),
+  /** Null while the resolution clock is paused (pending). */
+  resolutionDueAt: isoDate.nullable(),
+  firstRespondedAt: isoDate.nullable(),
+  /** Which targets the service-level worker found breached. */
+  slaBreached: z.object({ first_response: z.boolean(), resolution: z.boolean() }),
 });
 
 export const ticketView = ticketSummary.extend({

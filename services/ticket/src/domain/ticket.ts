@@ -1,3 +1,5 @@
+import type { SlaState } from './sla';
+
 /** The ticket vocabulary (issue 17); the event schemas in @support-center/events use the same sets. */
 export const CATEGORIES = ['hardware', 'software', 'network', 'access', 'other'] as const;
 export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -44,8 +46,11 @@ export interface HistoryEntry {
   changes: Record<string, unknown>;
 }
 
-/** A ticket as stored (without the outbox and idempotency fields the libraries add). */
-export interface Ticket {
+/**
+ * A ticket as stored (without the outbox and idempotency fields the libraries add). The service
+ * level fields are missing on tickets stored before service levels existed.
+ */
+export interface Ticket extends Partial<SlaState> {
   _id: string;
   number: number;
   title: string;

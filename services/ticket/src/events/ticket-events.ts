@@ -1,4 +1,5 @@
 import { createEvent, type CloudEvent } from '@support-center/events';
+import type { SlaTarget } from '../domain/sla';
 import type { Comment, Status, Ticket } from '../domain/ticket';
 
 /** The `source` of every event this service publishes. */
@@ -74,4 +75,36 @@ export function ticketCommented(ticket: Ticket, comment: Comment): CloudEvent {
     },
     source,
   );
+}
+
+export interface SlaEventInput {
+  target: SlaTarget;
+  dueAt: Date;
+  /** The warning fraction, or 1 for a breach. */
+  fraction: number;
+  /** When the worker saw the threshold passed. */
+  at: Date;
+}
+
+function slaEvent(type: 'ticket.sla_warning' | 'ticket.sla_breached', ticket: Ticket, sla: SlaEventInput) {
+  return createEvent(
+    type,
+    {
+      ...parties(ticket),
+      category: ticket.category,
+      priority: ticket.priority,
+      target: sla.target,
+      dueAt: sla.dueAt.toISOString(),
+      fraction: sla.fraction,
+    },
+    { ...source, time: sla.at },
+  );
+}
+
+export function ticketSlaWarning(ticket: Ticket, sla: SlaEventInput): CloudEvent {
+  return slaEvent('ticket.sla_warning', ticket, sla);
+}
+
+export function ticketSlaBreached(ticket: Ticket, sla: SlaEventInput): CloudEvent {
+  return slaEvent('ticket.sla_breached', ticket, sla);
 }

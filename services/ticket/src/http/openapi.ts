@@ -51,6 +51,10 @@ const ticketExample: z.output<typeof ticketView> = {
   statusChangedAt: AT,
   solvedAt: null,
   closedAt: null,
+  responseDueAt: '2026-03-02T13:15:00.000Z',
+  resolutionDueAt: '2026-03-03T09:15:00.000Z',
+  firstRespondedAt: null,
+  slaBreached: { first_response: false, resolution: false },
   comments: [],
   attachments: [],
   history: [{ at: AT, actorId: 'u-alice', action: 'created', changes: {} }],
@@ -104,8 +108,15 @@ export function openApiDocument(version: string) {
               schema: { type: 'string', maxLength: 200 },
             },
             {
+              name: 'breached',
+              in: 'query',
+              description: 'true: tickets with a breached service-level target; false: tickets with none',
+              schema: { type: 'string', enum: ['true', 'false'] },
+            },
+            {
               name: 'sort',
               in: 'query',
+              description: 'By a due time (responseDueAt, resolutionDueAt): only the tickets that have one',
               schema: { type: 'string', enum: [...SORTS], default: '-createdAt' },
             },
             {

@@ -1,5 +1,6 @@
 import type { AuthUser } from '@support-center/service-kit';
 import { canChangeStatus, isStaff } from '../domain/access';
+import { breaches } from '../domain/sla';
 import { allowedTransitions } from '../domain/state-machine';
 import type { Comment, Ticket } from '../domain/ticket';
 import type { TicketSummary } from '../store/tickets';
@@ -21,6 +22,10 @@ export function summaryView(ticket: TicketSummary) {
     statusChangedAt: ticket.statusChangedAt,
     solvedAt: ticket.solvedAt ?? null,
     closedAt: ticket.closedAt ?? null,
+    responseDueAt: ticket.responseDueAt ?? null,
+    resolutionDueAt: ticket.resolutionDueAt ?? null,
+    firstRespondedAt: ticket.firstRespondedAt ?? null,
+    slaBreached: breaches(ticket),
   };
 }
 

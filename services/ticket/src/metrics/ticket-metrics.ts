@@ -9,13 +9,21 @@ type TicketInstruments = Pick<
   | 'ticket_status_changed_total'
   | 'ticket_solved_total'
   | 'ticket_resolution_time_seconds'
+  | 'ticket_first_response_time_seconds'
+  | 'ticket_solved_within_target_total'
 >;
 
 export interface TicketMetrics {
   created(ticket: { category: Category; priority: Priority }, role: string): void;
   assigned(ticket: { category: Category; priority: Priority }): void;
   statusChanged(from: Status, to: Status): void;
-  solved(ticket: { category: Category; priority: Priority }, resolutionSeconds: number): void;
+  /** `withinTarget`: solved before the resolution target ran out. */
+  solved(
+    ticket: { category: Category; priority: Priority },
+    resolutionSeconds: number,
+    withinTarget: boolean,
+  ): void;
+  firstResponse(ticket: { category: Category; priority: Priority }, seconds: number): void;
 }
 
 /**
@@ -49,7 +57,7 @@ export function ticketMetrics(
     statusChanged: safely((from, to) =>
       metrics.ticket_status_changed_total.add(1, { from_status: from, to_status: to }),
     ),
-    solved: safely((ticket, seconds) => {
+    solved: safely((ticket, seconds, withinTarget) => {
       metrics.ticket_solved_total.add(1, {
         category: ticket.category,
         resolution_time_bucket: resolutionBucket(seconds),
@@ -58,6 +66,14 @@ export function ticketMetrics(
         category: ticket.category,
         priority: ticket.priority,
       });
+      // Recorded for every priority even when 0, so the within-target share's numerator exists.
+      metrics.ticket_solved_within_target_total.add(withinTarget ? 1 : 0, { priority: ticket.priority });
     }),
+    firstResponse: safely((ticket, seconds) =>
+      metrics.ticket_first_response_time_seconds.record(Math.max(0, seconds), {
+        category: ticket.category,
+        priority: ticket.priority,
+      }),
+    ),
   };
 }

@@ -1,6 +1,6 @@
 import { outboxFields, outboxUpdate, type CloudEvent } from '@support-center/events';
 import type { mongo } from 'mongoose';
-import type { Sort } from '../domain/schemas';
+import { sortField, type Sort } from '../domain/schemas';
 import type { Ticket } from '../domain/ticket';
 import type { Collections } from './collections';
 
@@ -22,6 +22,10 @@ const SUMMARY_FIELDS = {
   statusChangedAt: 1,
   solvedAt: 1,
   closedAt: 1,
+  responseDueAt: 1,
+  resolutionDueAt: 1,
+  firstRespondedAt: 1,
+  slaBreached: 1,
 } as const;
 
 export type TicketSummary = Pick<Ticket, '_id' | keyof typeof SUMMARY_FIELDS>;
@@ -40,6 +44,8 @@ export interface ListFilter {
   requesterId?: string;
   /** Already escaped: matched literally, case-insensitively, in the title. */
   titlePattern?: string;
+  /** true: a service-level target was breached; false: none was. */
+  breached?: boolean;
 }
 
 const COUNTER_ID = 'ticket_number';
@@ -92,7 +98,7 @@ export function ticketStore({ tickets, counters }: Collections): TicketStore {
     },
 
     async list(filter, sort, after, limit) {
-      const field = sort.replace(/^-/, '') as 'createdAt' | 'updatedAt' | 'number';
+      const field = sortField(sort);
       const direction = sort.startsWith('-') ? -1 : 1;
       const clauses: mongo.Filter<Ticket>[] = [];
       if (filter.status) clauses.push({ status: { $in: filter.status } } as mongo.Filter<Ticket>);
@@ -102,6 +108,10 @@ export function ticketStore({ tickets, counters }: Collections): TicketStore {
       if (filter.requesterId !== undefined) clauses.push({ requesterId: filter.requesterId });
       if (filter.titlePattern !== undefined)
         clauses.push({ title: { $regex: filter.titlePattern, $options: 'i' } });
+      if (filter.breached !== undefined) clauses.push(breachedFilter(filter.breached));
+      // Only tickets with a due time: the keyset below compares dates.
+      if (field === 'responseDueAt' || field === 'resolutionDueAt')
+        clauses.push({ [field]: { $ne: null } } as mongo.Filter<Ticket>);
       if (after) clauses.push(keyset(field, direction, after));
       const query = clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0]! : { $and: clauses };
       const order: Record<string, 1 | -1> =
@@ -128,4 +138,14 @@ function keyset(field: string, direction: 1 | -1, after: Position): mongo.Filter
       { [field]: after.value, number: { [beyond]: after.number } },
     ],
   } as mongo.Filter<Ticket>;
+}
+
+/** `slaBreached` is missing on tickets older than service levels: not breached. */
+function breachedFilter(breached: boolean): mongo.Filter<Ticket> {
+  const flags = ['slaBreached.first_response', 'slaBreached.resolution'];
+  return (
+    breached
+      ? { $or: flags.map((flag) => ({ [flag]: true })) }
+      : { $and: flags.map((flag) => ({ [flag]: { $ne: true } })) }
+  ) as mongo.Filter<Ticket>;
 }
