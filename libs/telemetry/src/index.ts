@@ -21,5 +21,7 @@ export {
   type MeasuredApp,
 } from './http/http-metrics';
 export { HttpAggregate } from './http/http-aggregate';
+export { PrometheusTextSerializer, type PrometheusTextOptions } from './prometheus/prometheus-serializer';
+export { scrapeHandler } from './prometheus/scrape-handler';
 export { UNMATCHED, type ListableRouter } from './http/route-table';
 export { renderMetricsDoc } from './metrics-doc';

@@ -10,6 +10,8 @@ import { createInstruments, families, type Instruments } from './catalog';
 import { HttpAggregate } from './http/http-aggregate';
 import { observeNodeRuntime } from './runtime/node-metrics';
 import { observeProcess } from './runtime/process-metrics';
+import { PrometheusTextSerializer } from './prometheus/prometheus-serializer';
+import { scrapeHandler } from './prometheus/scrape-handler';
 import { enabledInstrumentations, readTelemetrySettings, tracesExported } from './settings';
 
 /** The meter every catalog instrument lives on. */
@@ -56,11 +58,15 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   });
   // The exporter keeps the SDK's resource (and target_info) when it merges a producer's metrics.
   const http = new HttpAggregate(METER_NAME, () => resource);
+  // The exporter stays the SDK's reader; its text is written by our serializer, which gives the
+  // same bytes in well under half the time (docs/benchmarks.md, Performance).
+  const exporterOptions = { withoutScopeInfo: true };
   const exporter = new PrometheusExporter({
+    ...exporterOptions,
     preventServerStart: true,
-    withoutScopeInfo: true,
     metricProducers: [http],
   });
+  const serializer = new PrometheusTextSerializer(exporterOptions);
   const sdk = new NodeSDK({
     resource,
     resourceDetectors: [envDetector],
@@ -87,7 +93,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     enabled: true,
     metrics,
     http,
-    metricsHandler: (req, res) => exporter.getMetricsRequestHandler(req, res),
+    metricsHandler: scrapeHandler(exporter, serializer),
     async shutdown() {
       stopRuntime();
       await sdk.shutdown();

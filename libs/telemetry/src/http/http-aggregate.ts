@@ -69,7 +69,7 @@ export class HttpAggregate implements MetricProducer {
       value,
     });
     const routes = [...this.routes.values()].flatMap((byMethod) => [...byMethod.values()]);
-    const handlers = [...this.handlers.entries()];
+    const handlers = [...this.handlers.values()];
     const metrics: MetricData[] = [
       sum(
         'http_requests_total',
@@ -89,12 +89,12 @@ export class HttpAggregate implements MetricProducer {
       histogram(
         'http_request_size_bytes',
         SIZE_BOUNDARIES,
-        handlers.map(([handler, s]) => point({ handler }, s.requestSize)),
+        handlers.map((s) => point(s.labels, s.requestSize)),
       ),
       histogram(
         'http_response_size_bytes',
         SIZE_BOUNDARIES,
-        handlers.map(([handler, s]) => point({ handler }, s.responseSize)),
+        handlers.map((s) => point(s.labels, s.responseSize)),
       ),
     ].filter((m) => m.dataPoints.length > 0);
     return {
@@ -109,7 +109,11 @@ export class HttpAggregate implements MetricProducer {
   private handlerStats(handler: string): HandlerStats {
     let stats = this.handlers.get(handler);
     if (!stats) {
-      stats = { requestSize: emptyHistogram(SIZE_BOUNDARIES), responseSize: emptyHistogram(SIZE_BOUNDARIES) };
+      stats = {
+        labels: { handler },
+        requestSize: emptyHistogram(SIZE_BOUNDARIES),
+        responseSize: emptyHistogram(SIZE_BOUNDARIES),
+      };
       this.handlers.set(handler, stats);
     }
     return stats;
@@ -121,12 +125,18 @@ export interface RouteStats {
   inProgress: number;
   /** Requests answered, by status class: 1xx … 5xx. */
   readonly statusCounts: number[];
+  /**
+   * The attributes of each status class's series, made once: the serializer caches a series'
+   * label text by its attributes object, so a fresh object every scrape would miss every time.
+   */
+  readonly statusLabels: readonly { handler: string; method: string; status: string }[];
   readonly duration: HistogramState;
   /** The size histograms of its handler, which are not labelled by method. */
   readonly sizes: HandlerStats;
 }
 
 interface HandlerStats {
+  readonly labels: { handler: string };
   requestSize: HistogramState;
   responseSize: HistogramState;
 }
@@ -147,6 +157,7 @@ function newRouteStats(handler: string, method: string, sizes: HandlerStats): Ro
     labels: { handler, method },
     inProgress: 0,
     statusCounts: [0, 0, 0, 0, 0],
+    statusLabels: ['1xx', '2xx', '3xx', '4xx', '5xx'].map((status) => ({ handler, method, status })),
     duration: emptyHistogram(DURATION_BOUNDARIES),
     sizes,
   };
@@ -178,7 +189,8 @@ function statusPoints(
 ): DataPoint<number>[] {
   const points: DataPoint<number>[] = [];
   route.statusCounts.forEach((count, i) => {
-    if (count > 0) points.push(point({ ...route.labels, status: `${i + 1}xx` }, count));
+    const labels = route.statusLabels[i];
+    if (count > 0 && labels) points.push(point(labels, count));
   });
   return points;
 }
