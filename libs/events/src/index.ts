@@ -21,7 +21,13 @@ export {
   type CloudEvent,
   type CreateEventOptions,
 } from './envelope';
-export { EventsError, EventValidationError, OutboxConfigError, OutboxEntryError } from './errors';
+export {
+  EventsError,
+  EventValidationError,
+  OutboxConfigError,
+  OutboxEntryError,
+  StoreUnavailableError,
+} from './errors';
 export * from './outbox';
 export * from './revocations';
 export { DEFAULT_PARTITIONS, ensureTopics, type EnsureTopicsOptions } from './topics';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTelemetry, type Telemetry } from '@support-center/telemetry';
+import { ConfigurationError, startTelemetry, type Telemetry } from '@support-center/telemetry';
 
 export interface BootOptions {
   name: string;
@@ -24,7 +24,7 @@ export function bootService({ name, packageDir, load }: BootOptions): void {
   };
   run().catch((error: unknown) => {
     // Configuration errors already name every bad variable; a stack trace would only bury them.
-    const detail = error instanceof Error && 'code' in error ? error.message : (error as Error)?.stack;
+    const detail = error instanceof ConfigurationError ? error.message : (error as Error)?.stack;
     process.stderr.write(`${name} failed to start: ${detail ?? String(error)}\n`);
     process.exit(1);
   });

@@ -1,4 +1,4 @@
-import { booleanFlag } from '@support-center/telemetry';
+import { booleanFlag, ConfigurationError } from '@support-center/telemetry';
 import { z } from 'zod';
 
 /**
@@ -78,12 +78,9 @@ export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
 
 export type BaseConfig = z.infer<ReturnType<typeof baseConfigSchema>>;
 
-export class ConfigError extends Error {
-  readonly code = 'ERR_CONFIG';
-
+export class ConfigError extends ConfigurationError {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
+    super('ERR_CONFIG', `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 

@@ -1,6 +1,12 @@
+import { SupportCenterError } from '@support-center/telemetry';
+
 /**
  * The error model every service shares: a code from the catalog below, the HTTP status it maps
  * to, and optional details (the fields at fault). Subclasses only add context.
+ *
+ * The catalog lists every code an API answers with, once; docs/architecture.md documents each
+ * and a test (test/error-catalog.test.ts) fails when the two, the OpenAPI documents or the codes
+ * the services produce disagree.
  */
 export const ERROR_CATALOG = {
   BAD_REQUEST: { status: 400, message: 'The request is malformed' },
@@ -11,11 +17,13 @@ export const ERROR_CATALOG = {
   FORBIDDEN: { status: 403, message: 'You are not allowed to do this' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested range selects nothing of the file' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The content type is not supported' },
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
   INTERNAL: { status: 500, message: 'Internal error' },
   DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A service this request needs is unavailable' },
+  NOT_READY: { status: 503, message: 'The service is not ready: a dependency it needs is down' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
@@ -28,19 +36,33 @@ export interface AppErrorOptions {
   headers?: Record<string, string>;
 }
 
-export class AppError extends Error {
-  readonly code: ErrorCode;
-  readonly statusCode: number;
+/** Codes whose request may succeed as it is when sent again later. */
+const RETRIABLE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'RATE_LIMITED',
+  'DEPENDENCY_UNAVAILABLE',
+  'NOT_READY',
+]);
+
+/** An error that reaches a client: its code, status and message come from the catalog. */
+export class AppError extends SupportCenterError {
+  declare readonly code: ErrorCode;
+  declare readonly status: number;
   readonly details?: unknown;
   readonly headers?: Record<string, string>;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
-    super(options.message ?? ERROR_CATALOG[code].message, { cause: options.cause });
-    this.name = 'AppError';
-    this.code = code;
-    this.statusCode = ERROR_CATALOG[code].status;
+    super(code, options.message ?? ERROR_CATALOG[code].message, {
+      status: ERROR_CATALOG[code].status,
+      retriable: RETRIABLE_CODES.has(code),
+      cause: options.cause,
+    });
     this.details = options.details;
     this.headers = options.headers;
+  }
+
+  /** The HTTP status (the same as `status`), under the name Express and http-errors use. */
+  get statusCode(): number {
+    return this.status;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Telemetry } from '@support-center/telemetry';
+import { SupportCenterError, type Telemetry } from '@support-center/telemetry';
 import type { Dependency } from './dependencies/dependency';
 import type { Logger } from './logger';
 import type { Worker } from './worker';
@@ -15,13 +15,15 @@ export interface ShutdownParts {
 }
 
 /** The shutdown passed its deadline; `waitingFor` names the steps that had not finished. */
-export class ShutdownTimeoutError extends Error {
+export class ShutdownTimeoutError extends SupportCenterError {
   constructor(
     readonly timeoutMs: number,
     readonly waitingFor: readonly string[],
   ) {
-    super(`shutdown did not finish within ${timeoutMs} ms; still waiting for ${waitingFor.join(', ')}`);
-    this.name = 'ShutdownTimeoutError';
+    super(
+      'ERR_SHUTDOWN_TIMEOUT',
+      `shutdown did not finish within ${timeoutMs} ms; still waiting for ${waitingFor.join(', ')}`,
+    );
   }
 }
 

@@ -25,3 +25,4 @@ export { PrometheusTextSerializer, type PrometheusTextOptions } from './promethe
 export { scrapeHandler } from './prometheus/scrape-handler';
 export { UNMATCHED, type ListableRouter } from './http/route-table';
 export { renderMetricsDoc } from './metrics-doc';
+export { ConfigurationError, SupportCenterError, type SupportCenterErrorOptions } from './errors';

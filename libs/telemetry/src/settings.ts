@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigurationError } from './errors';
 
 /**
  * The auto-instrumentations run when traces are exported. Without a trace exporter none run (the
@@ -40,8 +41,10 @@ export function enabledInstrumentations(settings: TelemetrySettings): string {
   );
 }
 
-export class TelemetrySettingsError extends Error {
-  readonly code = 'ERR_TELEMETRY_SETTINGS';
+export class TelemetrySettingsError extends ConfigurationError {
+  constructor(message: string) {
+    super('ERR_TELEMETRY_SETTINGS', message);
+  }
 }
 
 /** Reads the telemetry variables; an invalid value stops the service with the variable named. */

@@ -1,4 +1,4 @@
-import type { Dependency, Worker } from '@support-center/service-kit';
+import { AppError, type Dependency, type Worker } from '@support-center/service-kit';
 
 /**
  * The auth database's setup (indexes, the bootstrap admin), run as a worker until it succeeds,
@@ -12,7 +12,10 @@ export class DatabaseSetup {
     name: 'database setup',
     required: true,
     check: async () => {
-      if (!this.done) throw new Error('the indexes and the bootstrap admin are not in place yet');
+      if (!this.done)
+        throw new AppError('NOT_READY', {
+          message: 'the indexes and the bootstrap admin are not in place yet',
+        });
     },
     close: async () => undefined,
   };

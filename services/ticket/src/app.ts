@@ -1,4 +1,4 @@
-import { parseInput, type JwtAuth } from '@support-center/service-kit';
+import { AppError, parseInput, type JwtAuth } from '@support-center/service-kit';
 import type { Express, Request } from 'express';
 import {
   assignBody,
@@ -24,7 +24,7 @@ const BASE = '/api/v1/tickets';
 export function ticketRoutes({ tickets, auth, version }: TicketRoutesOptions) {
   const openapi = JSON.stringify(openApiDocument(version));
   const user = (req: Request) => {
-    if (!req.user) throw new Error('requireAuth() did not run');
+    if (!req.user) throw new AppError('INTERNAL', { message: 'requireAuth() did not run' });
     return req.user;
   };
   const id = (req: Request) => String(req.params.id);

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { StoreUnavailableError } from '../errors';
 import type { Instruments } from '@support-center/telemetry';
 import type { EventHandler, EventsLogger } from '../consumer/types';
 import {
@@ -236,7 +237,7 @@ export function createRevocationList(options: RevocationListOptions): Revocation
       name: 'revocations',
       required: true,
       async check() {
-        if (!loaded) throw new Error('the stored revocations are not loaded yet');
+        if (!loaded) throw new StoreUnavailableError('the stored revocations are not loaded yet');
       },
       async close() {},
     },

@@ -1,4 +1,5 @@
 import type { Connection, mongo } from 'mongoose';
+import { StoreUnavailableError } from '../errors';
 
 /** The collection, in each consuming service's own database, holding the revocations it heard of. */
 export const REVOCATIONS_COLLECTION = 'revocations';
@@ -31,10 +32,9 @@ export interface RevocationStore {
 }
 
 /** Thrown instead of letting mongoose buffer a query until its own timeout while disconnected. */
-export class RevocationStoreUnavailableError extends Error {
+export class RevocationStoreUnavailableError extends StoreUnavailableError {
   constructor() {
     super('MongoDB is not connected');
-    this.name = 'RevocationStoreUnavailableError';
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MongoDependency } from '@support-center/service-kit';
 import { createEvent, outboxFields } from '@support-center/events';
 import { isDuplicateKeyError } from '@support-center/store';
+import { SupportCenterError } from '@support-center/telemetry';
 
 type Connection = MongoDependency['connection'];
 
@@ -32,10 +33,10 @@ interface RoomDocument {
   seq: number;
 }
 
-export class RoomBusyError extends Error {
+/** Every probed sequence number was taken by concurrent posts; the post may succeed if sent again. */
+export class RoomBusyError extends SupportCenterError {
   constructor(ticketId: string) {
-    super(`too many concurrent posts in room ${ticketId}`);
-    this.name = 'RoomBusyError';
+    super('ROOM_BUSY', `too many concurrent posts in room ${ticketId}`, { retriable: true });
   }
 }
 

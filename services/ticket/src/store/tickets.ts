@@ -1,4 +1,5 @@
 import { outboxFields, outboxUpdate, type CloudEvent } from '@support-center/events';
+import { AppError } from '@support-center/service-kit';
 import type { mongo } from 'mongoose';
 import { sortField, type Sort } from '../domain/schemas';
 import type { Ticket } from '../domain/ticket';
@@ -73,7 +74,7 @@ export function ticketStore({ tickets, counters }: Collections): TicketStore {
         { $inc: { seq: 1 } },
         { upsert: true, returnDocument: 'after' },
       );
-      if (!counter) throw new Error('the ticket number counter returned nothing');
+      if (!counter) throw new AppError('INTERNAL', { message: 'the ticket number counter returned nothing' });
       return counter.seq;
     },
 
