@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { call, type ApiResponse } from './client';
 import type { LoadOptions } from './options';
 import type { Session } from './session';
+import { enqueue, isDue, takeDue, type Queued } from './slow-agents';
 
 /** What the traffic knows of the system it built: its tickets, by state. */
 export interface World {
@@ -12,7 +13,8 @@ export interface World {
   sequence: number;
 }
 
-interface Ticket {
+/** `notBefore`: a slow agent's ticket, left alone until then (--slow-agents). */
+interface Ticket extends Queued {
   id: string;
   requester: Session;
 }
@@ -67,7 +69,8 @@ export const ACTIONS: Action[] = [
           priority: pick(PRIORITIES),
         },
       });
-      if (response.status === 201) world.open.push({ id: response.body.id, requester });
+      if (response.status === 201)
+        enqueue(world.open, { id: response.body.id, requester }, world.options.slowAgents);
       return outcome(response, 201);
     },
   },
@@ -107,14 +110,14 @@ export const ACTIONS: Action[] = [
     name: 'assign ticket',
     weight: 15,
     async run(world) {
-      const ticket = world.open.shift();
+      const ticket = takeDue(world.open);
       if (!ticket) return { expected: true, status: 0 };
       const agent = world.sessions.agent;
       const response = await call('POST', `${world.options.urls.ticket}/api/v1/tickets/${ticket.id}/assign`, {
         token: agent.token,
         json: { assigneeId: agent.id },
       });
-      if (response.status === 200) world.assigned.push(ticket);
+      if (response.status === 200) enqueue(world.assigned, ticket, world.options.slowAgents);
       return outcome(response, 200);
     },
   },
@@ -122,7 +125,7 @@ export const ACTIONS: Action[] = [
     name: 'solve ticket',
     weight: 10,
     async run(world) {
-      const ticket = world.assigned.shift();
+      const ticket = takeDue(world.assigned);
       if (!ticket) return { expected: true, status: 0 };
       return outcome(
         await call('POST', `${world.options.urls.ticket}/api/v1/tickets/${ticket.id}/status`, {
@@ -137,9 +140,12 @@ export const ACTIONS: Action[] = [
     name: 'comment',
     weight: 10,
     async run(world) {
-      const ticket = pick([...world.open, ...world.assigned]);
+      // The agent answers only tickets it is not late on: a slow agent's reply is a late first response.
+      const byAgent = Math.random() < 0.5;
+      const tickets = [...world.open, ...world.assigned];
+      const ticket = pick(byAgent ? tickets.filter((t) => isDue(t)) : tickets);
       if (!ticket) return { expected: true, status: 0 };
-      const author = Math.random() < 0.5 ? world.sessions.agent : ticket.requester;
+      const author = byAgent ? world.sessions.agent : ticket.requester;
       return outcome(
         await call('POST', `${world.options.urls.ticket}/api/v1/tickets/${ticket.id}/comments`, {
           token: author.token,

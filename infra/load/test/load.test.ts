@@ -89,4 +89,31 @@ describe('npm run load', () => {
       sampleValue(ticketMetrics, 'http_requests_total', { handler: '/api/v1/tickets/:id', status: '4xx' }),
     ).toBeGreaterThan(0);
   }, 120_000);
+
+  it('leaves every ticket to a slow agent alone until its wait is over (--slow-agents 1)', async () => {
+    const total = async (name: string) =>
+      parseExposition(await (await fetch(`${urls.ticket}/metrics`)).text())
+        .get(name)
+        ?.samples.reduce((sum, s) => sum + s.value, 0) ?? 0;
+    const [createdBefore, assignedBefore] = [
+      await total('ticket_created_total'),
+      await total('ticket_assigned_total'),
+    ];
+    const quiet = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
+    const options = {
+      ...parseOptions(
+        ['--rate', '12', '--duration', '5', '--slow-agents', '1', '--slow-delay', '1000000000'],
+        {
+          DEMO_PASSWORD: PASSWORD,
+        },
+      ),
+      urls,
+    };
+    const report = await runLoad(options, quiet);
+
+    expect(report.unexpectedShare).toBeLessThan(0.2);
+    expect(await total('ticket_created_total')).toBeGreaterThan(createdBefore);
+    // Every new ticket waits a random time up to 30 years: the agent assigns none within the run.
+    expect(await total('ticket_assigned_total')).toBe(assignedBefore);
+  }, 120_000);
 });
