@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { z } from 'zod';
+import { ERROR_CATALOG, type ErrorCode } from '../errors';
 import { OPENAPI_PATH } from './document';
 
 /**
@@ -159,7 +160,37 @@ export function exampleProblems(document: OpenApiLike): string[] {
   return problems;
 }
 
-/** All three checks: what a service's OpenAPI test asserts is empty. */
+/**
+ * Error answers whose example code is not in the kit's error catalog, or is there with another
+ * status: a client reading the document must meet only codes docs/architecture.md lists.
+ */
+export function errorCodeProblems(document: OpenApiLike): string[] {
+  const problems: string[] = [];
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    for (const method of METHODS) {
+      const operation = isObject(item) ? item[method] : undefined;
+      const responses = isObject(operation) && isObject(operation.responses) ? operation.responses : {};
+      for (const [status, response] of Object.entries(responses)) {
+        if (!/^[45]\d\d$/.test(status)) continue;
+        const where = `${method.toUpperCase()} ${path} ${status}`;
+        for (const [type, media] of Object.entries(deref(document, response).content ?? {})) {
+          const code = (isObject(media) ? (media.example as ErrorExample)?.error?.code : undefined) ?? null;
+          if (typeof code !== 'string') problems.push(`${where} ${type}: no error code in the example`);
+          else if (!(code in ERROR_CATALOG)) problems.push(`${where}: ${code} is not in the error catalog`);
+          else if (ERROR_CATALOG[code as ErrorCode].status !== Number(status))
+            problems.push(`${where}: ${code} is a ${ERROR_CATALOG[code as ErrorCode].status} in the catalog`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+interface ErrorExample {
+  error?: { code?: unknown };
+}
+
+/** Every check: what a service's OpenAPI test asserts is empty. */
 export function openApiProblems(
   app: Pick<Express, 'router'>,
   document: OpenApiLike,
@@ -169,6 +200,7 @@ export function openApiProblems(
     ...routeProblems(app, document, undocumented),
     ...structureProblems(document),
     ...exampleProblems(document),
+    ...errorCodeProblems(document),
   ];
 }
 

@@ -36,7 +36,7 @@ interface RoomDocument {
 /** Every probed sequence number was taken by concurrent posts; the post may succeed if sent again. */
 export class RoomBusyError extends SupportCenterError {
   constructor(ticketId: string) {
-    super('ROOM_BUSY', `too many concurrent posts in room ${ticketId}`, { retriable: true });
+    super('ERR_ROOM_BUSY', `too many concurrent posts in room ${ticketId}`, { retriable: true });
   }
 }
 
