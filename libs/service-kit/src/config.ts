@@ -69,6 +69,9 @@ export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
           z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/, 'must be origins such as https://desk.example.com'),
         ),
       ),
+    // `development` (npm run dev sets it) also lets http://localhost:* and http://127.0.0.1:* call
+    // the API from a browser, so a frontend's dev server needs no CORS_ORIGINS.
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
     WRITE_RATE_LIMIT: z.coerce.number().int().min(0).default(600),
     // Which forwarders' X-Forwarded-For names the client (rate limits, lockout and logs use it);
     // none by default, so req.ip is the socket's peer. Behind the gateway, name its network.

@@ -13,7 +13,7 @@ import type { Logger } from './logger';
 
 export interface CreateAppOptions {
   config: Pick<BaseConfig, 'METRICS_TOKEN' | 'JSON_BODY_LIMIT'> &
-    Partial<Pick<BaseConfig, 'CORS_ORIGINS' | 'WRITE_RATE_LIMIT' | 'TRUST_PROXY'>>;
+    Partial<Pick<BaseConfig, 'CORS_ORIGINS' | 'NODE_ENV' | 'WRITE_RATE_LIMIT' | 'TRUST_PROXY'>>;
   telemetry: Telemetry;
   logger: Logger;
   dependencies: DependencyChecker;
@@ -38,7 +38,7 @@ export function createApp(options: CreateAppOptions): Express {
   if (telemetry.http) measureHttp({ aggregate: telemetry.http, app });
   app.use(requestContext(logger));
   app.use(securityHeaders());
-  const cors = corsPolicy(config.CORS_ORIGINS ?? []);
+  const cors = corsPolicy(config.CORS_ORIGINS ?? [], { allowLocalhost: config.NODE_ENV === 'development' });
   if (cors) app.use(cors);
   const limiter = writeRateLimit(config.WRITE_RATE_LIMIT ?? 0);
   if (limiter) app.use(limiter);

@@ -15,14 +15,33 @@ export function securityHeaders(): RequestHandler {
   });
 }
 
-/** CORS for the frontends' origins; with none configured no CORS header is sent (same origin only). */
-export function corsPolicy(origins: readonly string[]): RequestHandler | undefined {
-  if (origins.length === 0) return undefined;
-  return cors({
-    origin: origins.includes('*') ? true : [...origins],
-    credentials: true,
-    exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition', 'Content-Range'],
-    maxAge: 600,
+/** A page served from this machine, on any port: a frontend's dev server. */
+const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
+
+const CORS_DEFAULTS: cors.CorsOptions = {
+  exposedHeaders: ['X-Request-Id', 'Retry-After', 'Content-Disposition', 'Content-Range'],
+  maxAge: 600,
+};
+
+/**
+ * CORS for the frontends' origins: each named origin (and, with `allowLocalhost`, any
+ * http://localhost:* or http://127.0.0.1:* page) is answered with itself, credentials allowed and
+ * `Vary: Origin`; `*` lets any other origin read answers without credentials, which browsers never
+ * combine with `*`. With nothing allowed no CORS header is sent (same origin only).
+ */
+export function corsPolicy(
+  origins: readonly string[],
+  { allowLocalhost = false }: { allowLocalhost?: boolean } = {},
+): RequestHandler | undefined {
+  if (origins.length === 0 && !allowLocalhost) return undefined;
+  const named = new Set(origins.filter((origin) => origin !== '*'));
+  const anyOrigin = origins.includes('*');
+  return cors((req, done) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && (named.has(origin) || (allowLocalhost && LOCAL_ORIGIN.test(origin))))
+      done(null, { ...CORS_DEFAULTS, origin, credentials: true });
+    else if (anyOrigin) done(null, { ...CORS_DEFAULTS, origin: '*' });
+    else done(null, { origin: false });
   });
 }
 
