@@ -17,7 +17,7 @@ function jestConfig(packageDir, overrides = {}) {
       '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
     },
     moduleNameMapper: {
-      '^@support-center/(telemetry|service-kit|testing|store|events)$': `${root}/libs/$1/src`,
+      '^@support-center/(telemetry|service-kit|testing|store|events|client)$': `${root}/libs/$1/src`,
       '^@support-center/engines$': `${root}/infra/engines/src`,
     },
     globalSetup: `${root}/libs/testing/src/jest/global-setup.ts`,

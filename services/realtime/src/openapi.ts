@@ -25,6 +25,33 @@ export function realtimeOpenApiDocument(version: string) {
     version,
     bearerByDefault: true,
     paths: {
+      '/api/v1/asyncapi.json': {
+        get: {
+          summary:
+            'The AsyncAPI 3.0 document of the /chat and /ws/notifications sockets and the Kafka events',
+          security: [],
+          responses: {
+            '200': {
+              description: 'The document',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['asyncapi', 'info', 'channels', 'operations'],
+                    properties: { asyncapi: { const: '3.0.0' } },
+                  },
+                  example: {
+                    asyncapi: '3.0.0',
+                    info: { title: 'Support Center realtime protocols and events', version },
+                    channels: {},
+                    operations: {},
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
       '/api/v1/chat/{ticketId}/messages': {
         get: {
           summary:

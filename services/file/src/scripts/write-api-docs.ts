@@ -1,0 +1,9 @@
+import { join, resolve } from 'node:path';
+import { packageVersion, writeApiDocuments } from '@support-center/service-kit';
+import { fileOpenApiDocument } from '../http/openapi';
+
+// dist/scripts → the package, and the repository's docs/api.
+const packageDir = join(__dirname, '../..');
+writeApiDocuments(resolve(packageDir, '../../docs/api'), {
+  'file.openapi.json': fileOpenApiDocument(packageVersion(packageDir)),
+});
