@@ -30,4 +30,10 @@ export {
 } from './errors';
 export * from './outbox';
 export * from './revocations';
+export {
+  serviceEvents,
+  type ConsumerDeclaration,
+  type ServiceEvents,
+  type ServiceEventsOptions,
+} from './service-events';
 export { DEFAULT_PARTITIONS, ensureTopics, type EnsureTopicsOptions } from './topics';

@@ -31,16 +31,3 @@ export function labelPairs(attributes: object): string {
   }
   return text;
 }
-
-/** How the exporter prints a sample value: infinities as Prometheus spells them, the rest as JS does. */
-export function sampleValueText(value: number): string {
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return `${value}`;
-}
-
-/** True when every character is 7-bit, so the text can be copied byte for byte. */
-export function isAscii(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(text);
-}

@@ -10,8 +10,8 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { ByteWriter } from './byte-writer';
-import { escapeText, isAscii, labelPairs, sanitizeName } from './exposition-text';
-import { SeriesLabelCache } from './series-labels';
+import { escapeText, labelPairs, sanitizeName } from './exposition-text';
+import { SeriesLabelCache, type SeriesLabels } from './series-labels';
 
 /** The options of PrometheusExporter that shape its text. */
 export interface PrometheusTextOptions {
@@ -24,24 +24,36 @@ export interface PrometheusTextOptions {
 
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
-const COMMA = 0x2c;
-const OPEN = 0x7b;
-const CLOSE = 0x7d;
 const NO_REGISTERED_METRICS = '# no registered metrics';
 
-/** What one family's sample lines share, worked out once per family and scrape. */
-interface FamilyText {
-  name: string;
-  /** The scope and resource labels every sample carries after its own; empty for none. */
+/**
+ * The parts of a sample line around the series' own labels and the value, worked out once per
+ * family and scrape: `name{` series labels `,extra} ` value, or `name ` value without labels.
+ */
+interface LineParts {
+  /** `name{` */
+  open: Buffer;
+  /** `name `, for a line without any label. */
+  bare: Buffer;
+  /** After the series' labels: `,extra} `, or `} ` without extra labels. */
+  afterSeries: Buffer;
+  /** `extra} `, for a series without labels of its own; undefined without extra labels. */
+  withoutSeries: Buffer | undefined;
+}
+
+/** The end of each bucket line from its `le` label on, after the series' labels and without any. */
+interface BucketEnds {
+  boundaries: number[];
   extra: string;
-  ascii: boolean;
+  afterSeries: Buffer[];
+  withoutSeries: Buffer[];
 }
 
 /**
- * Prometheus text exposition of the SDK's collected metrics, the same text as
+ * Prometheus text exposition of the SDK's collected metrics, the same bytes as
  * @opentelemetry/exporter-prometheus's PrometheusSerializer with the same options, written into
- * one buffer. Each series' label text is built once and cached (SeriesLabelCache); a scrape then
- * copies bytes and prints numbers, creating no string or object per sample.
+ * one buffer. Each series' label text is built once and cached as bytes (SeriesLabelCache); a
+ * scrape then copies bytes and prints numbers, creating no string or object per sample.
  */
 export class PrometheusTextSerializer {
   private readonly prefix: string;
@@ -50,10 +62,9 @@ export class PrometheusTextSerializer {
   private readonly withoutTargetInfo: boolean;
   private readonly withoutScopeInfo: boolean;
   private readonly labels = new SeriesLabelCache();
-  /** The last scrape's size, so the next one starts with a buffer that fits. */
-  private expectedBytes = 0;
-  /** `le="…"}` endings of bucket lines, for the last boundaries seen (a copy: arrays can change). */
-  private bucketEnds: { boundaries: number[]; extra: string; ends: string[] } | undefined;
+  private readonly out = new ByteWriter();
+  /** For the last boundaries seen (a copy: the array could change in place). */
+  private bucketEnds: BucketEnds | undefined;
 
   constructor(options: PrometheusTextOptions = {}) {
     this.prefix = options.prefix ? `${options.prefix}_` : '';
@@ -69,29 +80,22 @@ export class PrometheusTextSerializer {
   }
 
   serialize(resourceMetrics: ResourceMetrics): Buffer {
-    const out = new ByteWriter(this.expectedBytes + (this.expectedBytes >> 3));
+    const out = this.out;
+    out.reset();
     this.labels.beginScrape();
     try {
-      if (!this.withoutTargetInfo) this.writeTargetInfo(out, resourceMetrics.resource);
+      if (!this.withoutTargetInfo) writeTargetInfo(out, resourceMetrics.resource);
       const resourceLabels = this.resourceLabels(resourceMetrics.resource);
       let families = 0;
       for (const { scope, metrics } of resourceMetrics.scopeMetrics) {
         const extra = this.extraLabels(scope, resourceLabels);
         for (const metric of metrics) if (this.writeFamily(out, metric, extra)) families += 1;
       }
-      if (families === 0) out.ascii(NO_REGISTERED_METRICS);
+      if (families === 0) out.text(NO_REGISTERED_METRICS);
     } finally {
       this.labels.endScrape();
     }
-    const bytes = out.bytes();
-    this.expectedBytes = bytes.length;
-    return bytes;
-  }
-
-  private writeTargetInfo(out: ByteWriter, resource: Resource): void {
-    const labels = labelPairs(resource.attributes);
-    out.utf8('# HELP target_info Target metadata\n# TYPE target_info gauge\n');
-    out.utf8(labels ? `target_info{${labels}} 1\n` : 'target_info 1\n');
+    return out.result();
   }
 
   private resourceLabels(resource: Resource): Attributes | undefined {
@@ -129,23 +133,31 @@ export class PrometheusTextSerializer {
       name += '_total';
     }
     const unit = descriptor.unit ? `# UNIT ${name} ${escapeText(descriptor.unit)}\n` : '';
-    out.utf8(
+    out.text(
       `# HELP ${name} ${escapeText(descriptor.description || 'description missing')}\n${unit}` +
         `# TYPE ${name} ${prometheusType(metric)}\n`,
     );
     const extra = extraLabels ? labelPairs(extraLabels) : '';
-    const family: FamilyText = { name, extra, ascii: isAscii(name) && isAscii(extra) };
     switch (metric.dataPointType) {
       case DataPointType.SUM:
-      case DataPointType.GAUGE:
-        for (const point of metric.dataPoints) this.writeSample(out, family, '', point, point.value);
+      case DataPointType.GAUGE: {
+        const parts = lineParts(name, extra);
+        for (const point of metric.dataPoints) {
+          this.writeLine(out, parts, this.labels.labelsOf(point.attributes), point, point.value);
+        }
         break;
+      }
       case DataPointType.HISTOGRAM: {
-        const bucket: FamilyText = { ...family, name: `${name}_bucket` };
-        const count: FamilyText = { ...family, name: `${name}_count` };
-        const sum: FamilyText = { ...family, name: `${name}_sum` };
-        for (const point of metric.dataPoints)
-          this.writeHistogram(out, point, count, sum, bucket, extraLabels);
+        const count = lineParts(`${name}_count`, extra);
+        const sum = lineParts(`${name}_sum`, extra);
+        const bucket = Buffer.from(`${name}_bucket{`);
+        for (const point of metric.dataPoints) {
+          const series = this.labels.labelsOf(point.attributes);
+          const histogram = point.value;
+          if (histogram.count != null) this.writeLine(out, count, series, point, histogram.count);
+          if (histogram.sum != null) this.writeLine(out, sum, series, point, histogram.sum);
+          this.writeBuckets(out, bucket, series, point, extra, extraLabels);
+        }
         break;
       }
       default:
@@ -154,19 +166,38 @@ export class PrometheusTextSerializer {
     return true;
   }
 
-  private writeHistogram(
+  private writeLine(
     out: ByteWriter,
+    parts: LineParts,
+    series: SeriesLabels,
+    point: DataPoint<unknown>,
+    value: number,
+  ): void {
+    if (series.bytes.length > 0) {
+      out.bytes(parts.open);
+      out.bytes(series.bytes);
+      out.bytes(parts.afterSeries);
+    } else if (parts.withoutSeries) {
+      out.bytes(parts.open);
+      out.bytes(parts.withoutSeries);
+    } else {
+      out.bytes(parts.bare);
+    }
+    this.writeValue(out, point, value);
+  }
+
+  private writeBuckets(
+    out: ByteWriter,
+    open: Buffer,
+    series: SeriesLabels,
     point: DataPoint<Histogram>,
-    count: FamilyText,
-    sum: FamilyText,
-    bucket: FamilyText,
+    extra: string,
     extraLabels: Attributes | undefined,
   ): void {
-    const histogram = point.value;
-    if (histogram.count != null) this.writeSample(out, count, '', point, histogram.count);
-    if (histogram.sum != null) this.writeSample(out, sum, '', point, histogram.sum);
-    const { boundaries, counts } = histogram.buckets;
-    const ends = this.bucketEndsFor(boundaries, bucket.extra, extraLabels);
+    const { boundaries, counts } = point.value.buckets;
+    const bucketEnds = this.bucketEndsFor(boundaries, extra, extraLabels);
+    const hasLabels = series.bytes.length > 0;
+    const ends = hasLabels ? bucketEnds.afterSeries : bucketEnds.withoutSeries;
     let cumulative = 0;
     let infinityBound = false;
     for (let i = 0; i < counts.length; i += 1) {
@@ -175,40 +206,17 @@ export class PrometheusTextSerializer {
       // Some aggregators list +Inf among the boundaries, others leave it implied: one +Inf line either way.
       if (bound === undefined && infinityBound) break;
       if (bound === Infinity) infinityBound = true;
-      this.writeSample(out, bucket, ends[Math.min(i, boundaries.length)]!, point, cumulative);
+      out.bytes(open);
+      if (hasLabels) out.bytes(series.bytes);
+      out.bytes(ends[Math.min(i, boundaries.length)]!);
+      this.writeValue(out, point, cumulative);
     }
   }
 
-  /**
-   * One sample line: name, the series' labels, the family's extra labels and, for a bucket, its
-   * `le` (in `bucketEnd`, which also closes the braces), then the value and maybe the timestamp.
-   */
-  private writeSample(
-    out: ByteWriter,
-    family: FamilyText,
-    bucketEnd: string,
-    point: DataPoint<unknown>,
-    value: number,
-  ): void {
-    const series = this.labels.labelsOf(point.attributes);
-    out.text(family.name, family.ascii);
-    if (bucketEnd !== '') {
-      out.byte(OPEN);
-      if (series.text !== '') {
-        out.text(series.text, series.ascii);
-        out.byte(COMMA);
-      }
-      out.text(bucketEnd, family.ascii);
-    } else if (series.text !== '' || family.extra !== '') {
-      out.byte(OPEN);
-      out.text(series.text, series.ascii);
-      if (series.text !== '' && family.extra !== '') out.byte(COMMA);
-      out.text(family.extra, family.ascii);
-      out.byte(CLOSE);
-    }
-    out.byte(SPACE);
-    if (value === Infinity) out.ascii('+Inf');
-    else if (value === -Infinity) out.ascii('-Inf');
+  /** The value as the exporter prints it, the timestamp if asked for, and the newline. */
+  private writeValue(out: ByteWriter, point: DataPoint<unknown>, value: number): void {
+    if (value === Infinity) out.text('+Inf');
+    else if (value === -Infinity) out.text('-Inf');
     else out.number(value);
     if (this.appendTimestamp) {
       out.byte(SPACE);
@@ -218,20 +226,44 @@ export class PrometheusTextSerializer {
   }
 
   /**
-   * The end of each bucket line from its `le` on: the family's extra labels with `le` merged in
-   * as the exporter merges it (an extra label named `le` keeps its place), and the closing brace.
+   * Bucket line endings: the family's extra labels with `le` merged in as the exporter merges it
+   * (an extra label named `le` keeps its place), the closing brace and the space before the value.
    * Index `boundaries.length` is the implied +Inf bucket. Kept while the boundaries stay the same.
    */
-  private bucketEndsFor(boundaries: number[], extra: string, extraLabels: Attributes | undefined): string[] {
+  private bucketEndsFor(
+    boundaries: number[],
+    extra: string,
+    extraLabels: Attributes | undefined,
+  ): BucketEnds {
     const cached = this.bucketEnds;
-    if (cached && cached.extra === extra && sameNumbers(cached.boundaries, boundaries)) return cached.ends;
+    if (cached && cached.extra === extra && sameNumbers(cached.boundaries, boundaries)) return cached;
     const ends = [...boundaries, undefined].map((bound) => {
       const le = bound === undefined || bound === Infinity ? '+Inf' : String(bound);
-      return `${labelPairs({ ...extraLabels, le })}}`;
+      return `${labelPairs({ ...extraLabels, le })}} `;
     });
-    this.bucketEnds = { boundaries: [...boundaries], extra, ends };
-    return ends;
+    this.bucketEnds = {
+      boundaries: [...boundaries],
+      extra,
+      afterSeries: ends.map((end) => Buffer.from(`,${end}`)),
+      withoutSeries: ends.map((end) => Buffer.from(end)),
+    };
+    return this.bucketEnds;
   }
+}
+
+function writeTargetInfo(out: ByteWriter, resource: Resource): void {
+  const labels = labelPairs(resource.attributes);
+  out.text('# HELP target_info Target metadata\n# TYPE target_info gauge\n');
+  out.text(labels ? `target_info{${labels}} 1\n` : 'target_info 1\n');
+}
+
+function lineParts(name: string, extra: string): LineParts {
+  return {
+    open: Buffer.from(`${name}{`),
+    bare: Buffer.from(`${name} `),
+    afterSeries: Buffer.from(extra ? `,${extra}} ` : '} '),
+    withoutSeries: extra ? Buffer.from(`${extra}} `) : undefined,
+  };
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {

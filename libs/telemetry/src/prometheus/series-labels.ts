@@ -1,10 +1,9 @@
-import { isAscii, labelPairs } from './exposition-text';
+import { labelPairs } from './exposition-text';
 
 /** A series' label pairs as text, with what they were made from, to notice a changed object. */
 export interface SeriesLabels {
-  /** `key="value",…`; empty for a series without attributes. */
-  readonly text: string;
-  readonly ascii: boolean;
+  /** `key="value",…` as UTF-8; empty for a series without attributes. */
+  readonly bytes: Buffer;
   readonly keys: readonly string[];
   readonly values: readonly unknown[];
   /** The last scrape that used it. */
@@ -61,10 +60,9 @@ export class SeriesLabelCache {
 }
 
 function describe(attributes: object): SeriesLabels {
-  const text = labelPairs(attributes);
   return {
-    text,
-    ascii: isAscii(text),
+    // Small buffers are slices of Node's shared pool, not an allocation of their own each.
+    bytes: Buffer.from(labelPairs(attributes)),
     keys: Object.keys(attributes),
     values: Object.values(attributes),
     seen: 0,
