@@ -22,3 +22,4 @@ export {
   type EventsLogger,
   type HandlerContext,
 } from './types';
+export { instanceConsumer, type EventsWorker, type InstanceConsumerOptions } from './instance';

@@ -11,3 +11,4 @@ export {
   type OutboxUpdate,
 } from './pending';
 export { createOutboxRelay, type OutboxLogger, type OutboxRelay, type OutboxRelayOptions } from './relay';
+export { outboxWriter, type Outbox, type OutboxDocumentId } from './writer';

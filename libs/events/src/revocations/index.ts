@@ -1,6 +1,8 @@
 export { revocationConsumer, type RevocationConsumerOptions } from './consumer';
 export {
   createRevocationList,
+  revocationListFor,
+  type RevocationContext,
   type RevocableToken,
   type RevocationHandlers,
   type RevocationList,

@@ -67,6 +67,29 @@ const EXPIRY_MARGIN_MS = 60_000;
 const WORKER = 'revocation list';
 const silent: EventsLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** What a service's start context gives a revocation list: its refresh interval, logger and metrics. */
+export interface RevocationContext {
+  config: { REVOCATION_REFRESH_INTERVAL_MS: number };
+  logger: EventsLogger;
+  telemetry: { metrics: Pick<Instruments, 'background_task_failures_total'> };
+}
+
+/**
+ * The revocation list of a service, on its own database, from its start context: a dependency to
+ * declare (its `readiness` is reported, its `worker` run with the service's).
+ */
+export function revocationListFor(
+  { config, logger, telemetry }: RevocationContext,
+  connection: Connection,
+): RevocationList {
+  return createRevocationList({
+    connection,
+    refreshIntervalMs: config.REVOCATION_REFRESH_INTERVAL_MS,
+    logger,
+    metrics: telemetry.metrics,
+  });
+}
+
 /**
  * Access-token revocation for a service that verifies tokens itself: the auth service's
  * `session.revoked` and `user.updated` (`active: false`) events, stored in the service's own
