@@ -1,29 +1,21 @@
 import { join } from 'node:path';
+import { revocationListFor, serviceEvents, TOPICS } from '@support-center/events';
 import {
-  createOutboxRelay,
-  createRevocationList,
-  ensureTopics,
-  TOPICS,
-  type RevocationList,
-} from '@support-center/events';
-import {
+  defineService,
   jwtAuth,
   kafkaDependency,
   mongoDependency,
   packageVersion,
   periodicTask,
-  startService,
-  type KafkaDependency,
-  type MongoDependency,
   type RunningService,
-  type Worker,
+  type ServiceContext,
 } from '@support-center/service-kit';
 import type { Telemetry } from '@support-center/telemetry';
 import { ticketRoutes } from './app';
 import { createReadCache } from './cache/read-cache';
 import { loadTicketConfig, slaPolicy, type TicketConfig } from './config';
 import type { Ticket } from './domain/ticket';
-import { authConsumer, filesConsumer } from './events/consumers';
+import { authHandlers, filesHandlers } from './events/consumers';
 import { slaWorker } from './events/sla-worker';
 import { openTicketsGauges } from './metrics/open-tickets';
 import { observeOverdueTickets } from './metrics/overdue-tickets';
@@ -31,8 +23,6 @@ import { ticketMetrics } from './metrics/ticket-metrics';
 import { collections as openCollections, COLLECTIONS, ensureIndexes } from './store/collections';
 import { ticketStore } from './store/tickets';
 import { ticketService } from './tickets';
-
-const NAME = 'ticket';
 
 /** Entry point used by main.ts (after telemetry started). */
 export function start(telemetry: Telemetry): Promise<RunningService> {
@@ -46,37 +36,28 @@ export interface StartTicketServiceOptions {
   now?: () => Date;
 }
 
-/** Wires the ticket service: store, cache, outbox relay, consumers, gauges and the API. */
+/** Runs the ticket service on `config`. */
 export function startTicketService({
   config,
   telemetry,
   now = () => new Date(),
 }: StartTicketServiceOptions): Promise<RunningService> {
-  let mongo: MongoDependency;
-  let kafka: KafkaDependency;
-  let revocations: RevocationList;
-  return startService({
-    name: NAME,
-    config,
-    telemetry,
-    dependencies: ({ logger }) => {
-      mongo = mongoDependency({
-        url: config.MONGO_URL,
-        dbName: config.MONGO_DB,
-        maxPoolSize: config.MONGO_MAX_POOL_SIZE,
-        logger,
-        metrics: telemetry.metrics,
-      });
-      kafka = kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: NAME, logger });
-      revocations = createRevocationList({
-        connection: mongo.connection,
-        refreshIntervalMs: config.REVOCATION_REFRESH_INTERVAL_MS,
-        logger,
-        metrics: telemetry.metrics,
-      });
-      return [mongo, kafka, revocations.readiness];
+  return ticket(now).run({ config, telemetry });
+}
+
+/** The ticket service: store, cache, events (outbox relay, consumers), gauges, the SLA check and the API. */
+function ticket(now: () => Date) {
+  return defineService({
+    name: 'ticket',
+    dependencies: (context: ServiceContext<Readonly<TicketConfig>>) => {
+      const mongo = mongoDependency(context);
+      return {
+        mongo,
+        kafka: kafkaDependency(context),
+        revocations: revocationListFor(context, mongo.connection),
+      };
     },
-    build: ({ logger }) => {
+    start: ({ config, logger, telemetry, mongo, kafka, revocations }) => {
       const metrics = telemetry.metrics;
       const collections = openCollections(mongo.connection);
       const cache = createReadCache<Ticket>({
@@ -86,17 +67,24 @@ export function startTicketService({
         ttlMs: config.TICKET_CACHE_TTL_MS,
         metrics,
       });
-      const relay = createOutboxRelay({
-        connection: mongo.connection,
-        collections: [COLLECTIONS.tickets],
+      const handlers = { collections, cache, logger, revocations };
+      const events = serviceEvents({
+        service: 'ticket',
         kafka: kafka.kafka,
+        connection: mongo.connection,
         metrics,
         logger,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
-        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        owns: [TOPICS.tickets],
+        outbox: { collections: [COLLECTIONS.tickets], pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS },
+        consumes: {
+          users: { topic: TOPICS.auth, handlers: authHandlers(handlers) },
+          files: { topic: TOPICS.files, handlers: filesHandlers(handlers) },
+        },
       });
       const tickets = ticketService({
-        store: ticketStore(collections),
+        store: ticketStore(collections, events.outbox),
         users: collections.users,
         cache,
         metrics: ticketMetrics(metrics, (error) =>
@@ -108,7 +96,6 @@ export function startTicketService({
         },
         sla: slaPolicy(config),
         now,
-        wake: (collection, id) => relay.wake(collection, id),
       });
       const sla = slaWorker({
         tickets: collections.tickets,
@@ -116,96 +103,10 @@ export function startTicketService({
         now,
         batch: config.SLA_CHECK_BATCH,
         metrics,
-        marked: (id) => {
-          cache.delete(id);
-          relay.wake(COLLECTIONS.tickets, id);
-        },
+        outbox: events.outbox,
+        marked: (id) => cache.delete(id),
       });
       let stopOverdue = () => undefined as void;
-
-      let topicsCreated: () => void = () => undefined;
-      const topicsReady = new Promise<void>((resolve) => (topicsCreated = resolve));
-      const consumerOptions = {
-        kafka: kafka.kafka,
-        collections,
-        cache,
-        metrics,
-        logger,
-        topicPrefix: config.KAFKA_TOPIC_PREFIX,
-        revocations,
-      };
-      const consumers = [authConsumer(consumerOptions), filesConsumer(consumerOptions)];
-
-      const workers: Worker[] = [
-        {
-          name: 'ticket indexes',
-          start: () => ensureIndexes(collections),
-          stop: async () => undefined,
-        },
-        {
-          name: 'kafka topics',
-          async start() {
-            const admin = kafka.kafka.admin();
-            await admin.connect();
-            try {
-              await ensureTopics(admin, [TOPICS.tickets, TOPICS.auth, TOPICS.files], {
-                prefix: config.KAFKA_TOPIC_PREFIX,
-                partitions: config.KAFKA_TOPIC_PARTITIONS,
-              });
-            } finally {
-              await admin.disconnect();
-            }
-            topicsCreated();
-          },
-          stop: async () => undefined,
-        },
-        {
-          name: 'outbox relay',
-          async start() {
-            // Its first scan would fail on a connection still opening; keepTrying retries this start.
-            if (mongo.connection.readyState !== 1) throw new Error('MongoDB is not connected yet');
-            relay.start();
-          },
-          stop: () => relay.stop(),
-        },
-        ...consumers.map((consumer): Worker => ({
-          name: `consumer ${consumer.groupId}`,
-          async start() {
-            await topicsReady;
-            await consumer.start();
-          },
-          stop: () => consumer.stop(),
-        })),
-        openTicketsGauges({
-          tickets: collections.tickets,
-          metrics,
-          maxAgeMs: config.OPEN_TICKETS_GAUGE_MAX_AGE_MS,
-          intervalMs: config.OPEN_TICKETS_GAUGE_INTERVAL_MS,
-          logger,
-        }),
-        periodicTask({
-          name: 'sla-check',
-          intervalMs: config.SLA_CHECK_INTERVAL_MS,
-          run: async () => void (await sla.run()),
-          logger,
-          metrics,
-        }),
-        {
-          name: 'overdue-tickets-gauge',
-          async start() {
-            stopOverdue = observeOverdueTickets({
-              tickets: collections.tickets,
-              metrics,
-              now,
-              maxAgeMs: config.OPEN_TICKETS_GAUGE_MAX_AGE_MS,
-              logger,
-            });
-          },
-          stop: async () => stopOverdue(),
-        },
-        { name: 'ticket cache', start: async () => undefined, stop: async () => cache.close() },
-        revocations.worker,
-      ];
 
       return {
         routes: ticketRoutes({
@@ -213,7 +114,38 @@ export function startTicketService({
           auth: jwtAuth({ jwksUrl: config.AUTH_JWKS_URL, revocations }),
           version: packageVersion(join(__dirname, '..')),
         }),
-        workers,
+        workers: [
+          { name: 'ticket indexes', start: () => ensureIndexes(collections), stop: async () => undefined },
+          ...events.workers,
+          openTicketsGauges({
+            tickets: collections.tickets,
+            metrics,
+            maxAgeMs: config.OPEN_TICKETS_GAUGE_MAX_AGE_MS,
+            intervalMs: config.OPEN_TICKETS_GAUGE_INTERVAL_MS,
+            logger,
+          }),
+          periodicTask({
+            name: 'sla-check',
+            intervalMs: config.SLA_CHECK_INTERVAL_MS,
+            run: async () => void (await sla.run()),
+            logger,
+            metrics,
+          }),
+          {
+            name: 'overdue-tickets-gauge',
+            async start() {
+              stopOverdue = observeOverdueTickets({
+                tickets: collections.tickets,
+                metrics,
+                now,
+                maxAgeMs: config.OPEN_TICKETS_GAUGE_MAX_AGE_MS,
+                logger,
+              });
+            },
+            stop: async () => stopOverdue(),
+          },
+          { name: 'ticket cache', start: async () => undefined, stop: async () => cache.close() },
+        ],
       };
     },
   });

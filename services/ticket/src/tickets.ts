@@ -37,7 +37,6 @@ import {
 } from './events/ticket-events';
 import type { TicketMetrics } from './metrics/ticket-metrics';
 import type { Collections } from './store/collections';
-import { COLLECTIONS } from './store/collections';
 import type { TicketStore, TicketSummary } from './store/tickets';
 
 export interface TicketServiceOptions {
@@ -49,8 +48,6 @@ export interface TicketServiceOptions {
   sla: SlaPolicy;
   /** The time of a change; tests drive it to move through service-level targets. */
   now?: () => Date;
-  /** Wakes the outbox relay after a write that stored events. */
-  wake(collection: string, id: string): void;
 }
 
 /** What a change to a ticket writes: the update, its events, and the ticket as it will be. */
@@ -85,7 +82,6 @@ export function ticketService({
   limits,
   sla,
   now: clock = () => new Date(),
-  wake,
 }: TicketServiceOptions) {
   async function load(user: AuthUser, id: string): Promise<Ticket> {
     if (!TICKET_ID.test(id)) throw new NotFoundError('Ticket');
@@ -111,7 +107,6 @@ export function ticketService({
       const written = await store.update(id, ticket.version, decided.update, decided.events);
       if (written) {
         cache.delete(id);
-        if (decided.events.length > 0) wake(COLLECTIONS.tickets, id);
         decided.record?.();
         return decided.after;
       }
@@ -168,7 +163,6 @@ export function ticketService({
         ...initialSla(now, input.priority, sla),
       };
       await store.insert(ticket, [ticketCreated(ticket)]);
-      wake(COLLECTIONS.tickets, ticket._id);
       metrics.created(ticket, user.role);
       return ticket;
     },

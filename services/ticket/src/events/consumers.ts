@@ -1,43 +1,28 @@
 import {
   applyOnce,
-  createEventConsumer,
-  TOPICS,
-  type EventConsumer,
-  type EventConsumerOptions,
+  type EventHandlers,
+  type EventsLogger,
   type RevocationList,
 } from '@support-center/events';
-import type { Kafka } from 'kafkajs';
 import type { ReadCache } from '../cache/read-cache';
 import { canView } from '../domain/access';
 import type { Ticket } from '../domain/ticket';
 import type { Collections } from '../store/collections';
 
-export interface ConsumersOptions {
-  kafka: Kafka;
+export interface HandlersOptions {
   collections: Collections;
   cache: ReadCache<Ticket>;
-  metrics: EventConsumerOptions['metrics'];
-  logger: NonNullable<EventConsumerOptions['logger']>;
-  topicPrefix: string;
-  /** Access-token revocations, stored from this topic's events. */
+  logger: EventsLogger;
+  /** Access-token revocations, stored from the `auth` topic's events. */
   revocations: Pick<RevocationList, 'handlers'>;
 }
 
-const SERVICE = 'ticket';
-
 /**
- * The `auth` consumer: the local projection of users and roles that assignment checks against.
+ * The `auth` handlers: the local projection of users and roles that assignment checks against.
  * A snapshot older than the one stored is skipped, so a replay never rolls a user back.
  * It also stores the access-token revocations (ended sessions, deactivated users).
  */
-export function authConsumer({
-  kafka,
-  collections,
-  metrics,
-  logger,
-  topicPrefix,
-  revocations,
-}: ConsumersOptions): EventConsumer {
+export function authHandlers({ collections, revocations }: HandlersOptions): EventHandlers {
   const project = async (event: {
     id: string;
     time: string;
@@ -63,22 +48,14 @@ export function authConsumer({
       event.id,
     );
   };
-  return createEventConsumer({
-    kafka,
-    service: SERVICE,
-    topic: TOPICS.auth,
-    metrics,
-    logger,
-    topicPrefix,
-    handlers: {
-      'user.created': project,
-      'user.updated': async (event, context) => {
-        await revocations.handlers['user.updated'](event, context);
-        return project(event);
-      },
-      'session.revoked': revocations.handlers['session.revoked'],
+  return {
+    'user.created': project,
+    'user.updated': async (event, context) => {
+      await revocations.handlers['user.updated'](event, context);
+      return project(event);
     },
-  });
+    'session.revoked': revocations.handlers['session.revoked'],
+  };
 }
 
 /**
@@ -100,82 +77,67 @@ async function uploaderMayAttach(
 }
 
 /**
- * The `files` consumer: attachments linked to their ticket, each event applied once (its id is
+ * The `files` handlers: attachments linked to their ticket, each event applied once (its id is
  * stored in the ticket with the change). A file of a ticket this service does not know is skipped;
  * so is a file whose uploader may not see the ticket (the file service checks this too; ticket
  * ids are predictable, so the ticket service does not take its word alone), counted as ignored.
  */
-export function filesConsumer({
-  kafka,
-  collections,
-  cache,
-  metrics,
-  logger,
-  topicPrefix,
-}: ConsumersOptions): EventConsumer {
+export function filesHandlers({ collections, cache, logger }: HandlersOptions): EventHandlers {
   const settle = (ticketId: string, outcome: 'applied' | 'duplicate' | 'missing') => {
     if (outcome === 'applied') cache.delete(ticketId);
     if (outcome === 'missing') logger.warn({ ticketId }, 'file event for an unknown ticket skipped');
     return outcome === 'missing' ? undefined : outcome;
   };
-  return createEventConsumer({
-    kafka,
-    service: SERVICE,
-    topic: TOPICS.files,
-    metrics,
-    logger,
-    topicPrefix,
-    handlers: {
-      'file.uploaded': async (event) => {
-        const { fileId, ticketId, name, size, contentType, sha256, uploaderId } = event.data;
-        const ticket = await collections.tickets.findOne(
-          { _id: ticketId },
-          { projection: { requesterId: 1, assigneeId: 1 } },
+  return {
+    'file.uploaded': async (event) => {
+      const { fileId, ticketId, name, size, contentType, sha256, uploaderId } = event.data;
+      const ticket = await collections.tickets.findOne(
+        { _id: ticketId },
+        { projection: { requesterId: 1, assigneeId: 1 } },
+      );
+      if (!ticket) return settle(ticketId, 'missing');
+      if (!(await uploaderMayAttach(collections, uploaderId, ticket))) {
+        logger.warn(
+          { ticketId, fileId, uploaderId, eventId: event.id },
+          'file of an uploader who may not see the ticket: not attached',
         );
-        if (!ticket) return settle(ticketId, 'missing');
-        if (!(await uploaderMayAttach(collections, uploaderId, ticket))) {
-          logger.warn(
-            { ticketId, fileId, uploaderId, eventId: event.id },
-            'file of an uploader who may not see the ticket: not attached',
-          );
-          return 'ignored';
-        }
-        const at = new Date(event.time);
-        const outcome = await applyOnce(
-          collections.tickets,
-          { _id: ticketId },
-          {
-            $set: { updatedAt: at },
-            $inc: { version: 1 },
-            $push: {
-              attachments: { fileId, name, size, contentType, sha256, uploaderId, uploadedAt: at },
-              history: { at, actorId: uploaderId, action: 'attachment_added', changes: { fileId, name } },
-            },
+        return 'ignored';
+      }
+      const at = new Date(event.time);
+      const outcome = await applyOnce(
+        collections.tickets,
+        { _id: ticketId },
+        {
+          $set: { updatedAt: at },
+          $inc: { version: 1 },
+          $push: {
+            attachments: { fileId, name, size, contentType, sha256, uploaderId, uploadedAt: at },
+            history: { at, actorId: uploaderId, action: 'attachment_added', changes: { fileId, name } },
           },
-          event.id,
-          { upsert: false },
-        );
-        return settle(ticketId, outcome);
-      },
-      'file.deleted': async (event) => {
-        const { fileId, ticketId, deletedBy } = event.data;
-        const at = new Date(event.time);
-        const outcome = await applyOnce(
-          collections.tickets,
-          { _id: ticketId },
-          {
-            $set: { updatedAt: at },
-            $inc: { version: 1 },
-            $push: {
-              deletedFileIds: fileId,
-              history: { at, actorId: deletedBy, action: 'attachment_removed', changes: { fileId } },
-            },
-          },
-          event.id,
-          { upsert: false },
-        );
-        return settle(ticketId, outcome);
-      },
+        },
+        event.id,
+        { upsert: false },
+      );
+      return settle(ticketId, outcome);
     },
-  });
+    'file.deleted': async (event) => {
+      const { fileId, ticketId, deletedBy } = event.data;
+      const at = new Date(event.time);
+      const outcome = await applyOnce(
+        collections.tickets,
+        { _id: ticketId },
+        {
+          $set: { updatedAt: at },
+          $inc: { version: 1 },
+          $push: {
+            deletedFileIds: fileId,
+            history: { at, actorId: deletedBy, action: 'attachment_removed', changes: { fileId } },
+          },
+        },
+        event.id,
+        { upsert: false },
+      );
+      return settle(ticketId, outcome);
+    },
+  };
 }

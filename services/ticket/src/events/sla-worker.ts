@@ -1,4 +1,4 @@
-import { outboxUpdate } from '@support-center/events';
+import type { Outbox } from '@support-center/events';
 import type { Instruments } from '@support-center/telemetry';
 import type { mongo } from 'mongoose';
 import { RUNNING_STATUSES, SLA_TARGETS, type SlaTarget } from '../domain/sla';
@@ -65,7 +65,9 @@ export interface SlaWorkerOptions {
   /** Tickets handled per threshold and pass; the next pass takes the rest. */
   batch: number;
   metrics: Pick<Instruments, 'ticket_sla_breaches_total'>;
-  /** Called for each ticket this instance marked: wakes the relay, drops the cached copy. */
+  /** Writes the mark with its event (and wakes the relay). */
+  outbox: Outbox;
+  /** Called for each ticket this instance marked: drops the cached copy. */
   marked(id: string): void;
 }
 
@@ -83,7 +85,7 @@ export interface SlaPass {
  * and a crash loses neither without the other. The winner counts the breach.
  */
 export function slaWorker(options: SlaWorkerOptions) {
-  const { tickets, warningFraction, now, batch, metrics, marked } = options;
+  const { tickets, warningFraction, now, batch, metrics, outbox, marked } = options;
   // Every series from the start, so a rate or an increase sees the first breach.
   for (const priority of PRIORITIES)
     for (const target of SLA_TARGETS) metrics.ticket_sla_breaches_total.add(0, { priority, target });
@@ -110,10 +112,12 @@ export function slaWorker(options: SlaWorkerOptions) {
       };
       const event =
         threshold.kind === 'warning' ? ticketSlaWarning(ticket, sla) : ticketSlaBreached(ticket, sla);
-      const result = await tickets.updateOne(
+      const result = await outbox.updateOne(
+        tickets,
         // The version: the event describes the ticket as read (priority, assignee, due time).
-        { ...due, _id: ticket._id, version: ticket.version } as mongo.Filter<Ticket>,
-        outboxUpdate([event], { $set: { [threshold.mark]: true } }) as mongo.UpdateFilter<Ticket>,
+        { ...due, _id: ticket._id, version: ticket.version } as mongo.Filter<Ticket> & { _id: string },
+        { $set: { [threshold.mark]: true } } as mongo.UpdateFilter<Ticket>,
+        [event],
       );
       if (result.matchedCount !== 1) continue;
       won += 1;

@@ -1,4 +1,4 @@
-import { outboxFields, outboxUpdate, type CloudEvent } from '@support-center/events';
+import type { CloudEvent, Outbox } from '@support-center/events';
 import { AppError } from '@support-center/service-kit';
 import type { mongo } from 'mongoose';
 import { sortField, type Sort } from '../domain/schemas';
@@ -65,7 +65,8 @@ export interface TicketStore {
   list(filter: ListFilter, sort: Sort, after: Position | undefined, limit: number): Promise<TicketSummary[]>;
 }
 
-export function ticketStore({ tickets, counters }: Collections): TicketStore {
+/** The tickets of `collections`, written with their events through `outbox` (which wakes the relay). */
+export function ticketStore({ tickets, counters }: Collections, outbox: Outbox): TicketStore {
   return {
     async nextNumber() {
       // One atomic $inc per number (the local engine's write guard makes it atomic on FerretDB too).
@@ -79,10 +80,7 @@ export function ticketStore({ tickets, counters }: Collections): TicketStore {
     },
 
     async insert(ticket, events) {
-      await tickets.insertOne({
-        ...ticket,
-        ...outboxFields(events),
-      } as mongo.OptionalUnlessRequiredId<Ticket>);
+      await outbox.insertOne(tickets, ticket, events);
     },
 
     findById(id) {
@@ -91,10 +89,7 @@ export function ticketStore({ tickets, counters }: Collections): TicketStore {
 
     async update(id, version, update, events) {
       const withVersion = { ...update, $inc: { ...update.$inc, version: 1 } } as mongo.UpdateFilter<Ticket>;
-      const result = await tickets.updateOne(
-        { _id: id, version },
-        events.length > 0 ? (outboxUpdate(events, withVersion) as mongo.UpdateFilter<Ticket>) : withVersion,
-      );
+      const result = await outbox.updateOne(tickets, { _id: id, version }, withVersion, events);
       return result.matchedCount === 1;
     },
 
