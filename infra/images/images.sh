@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # npm run images -- --offline [--env-file FILE]
+# npm run images -- --offline --service ticket --version 1.4.2   (one service image, alone)
 #
 # Builds every image docker-compose.prod.yml needs from package registries only, for sites (and
 # this project's machines) that cannot pull from an image registry:
@@ -16,6 +17,9 @@
 # and built only when no image has that tag yet. The Docker daemon is the one DOCKER_HOST names,
 # or one this script starts (lib/daemon.sh). With --env-file, the tags are written to FILE as
 # variables for compose (IMAGE_TAG and the LOCAL_*_IMAGE names the rehearsal's override uses).
+# With --service NAME --version TAG, only that service's image is built (the bases as above),
+# tagged support-center/NAME:TAG and labelled with that version: one service ships without
+# touching the others' images (a rolling deploy of it: README, "Production rehearsal").
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -24,15 +28,24 @@ source "$here/lib/daemon.sh"
 
 offline=false
 env_file=''
+only_service=''
+only_version=''
+usage='usage: images.sh --offline [--env-file FILE] [--service NAME --version TAG]'
 while (($#)); do
   case "$1" in
     --offline) offline=true ;;
     --env-file) env_file="$2"; shift ;;
-    *) die "unknown argument $1 (usage: images.sh --offline [--env-file FILE])" ;;
+    --service) only_service="$2"; shift ;;
+    --version) only_version="$2"; shift ;;
+    *) die "unknown argument $1 ($usage)" ;;
   esac
   shift
 done
 $offline || die "only --offline is implemented: without it, compose pulls the official images itself"
+if [ -n "$only_service$only_version" ]; then
+  [[ $only_service =~ ^(auth|ticket|file|realtime)$ ]] || die "--service is one of auth, ticket, file, realtime ($usage)"
+  [[ $only_version =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "--version is a Docker tag ($usage)"
+fi
 
 daemon_ensure
 trap daemon_stop EXIT
@@ -162,12 +175,21 @@ service_inputs() {
 # SERVICES_IMAGE_TAG names a tag to use as it is (a release's images, already built), instead of the hash.
 image_tag="${SERVICES_IMAGE_TAG:-offline-$(service_inputs | (cd "$repo" && input_hash "$node_tag" "$node_build_tag"))}"
 declare -A service_ports=([auth]=8002 [ticket]=8001 [file]=8003 [realtime]=8004)
-for service in auth ticket file realtime; do
-  build_image "$service" "support-center/$service:$image_tag" docker_build -f "$repo/infra/docker/Dockerfile" \
+build_service() {
+  local service="$1" version="$2"
+  build_image "$service" "support-center/$service:$version" docker_build -f "$repo/infra/docker/Dockerfile" \
     --build-arg NODE_IMAGE="$node_tag" --build-arg BUILD_IMAGE="$node_build_tag" \
     --build-arg SERVICE="$service" --build-arg PORT="${service_ports[$service]}" \
-    --label org.opencontainers.image.version="$image_tag" \
-    -t "support-center/$service:$image_tag" "$repo"
+    --label org.opencontainers.image.version="$version" \
+    -t "support-center/$service:$version" "$repo"
+}
+if [ -n "$only_service" ]; then
+  build_service "$only_service" "$only_version"
+  printf '%s\n' "${summary[@]}" >&2
+  exit 0
+fi
+for service in auth ticket file realtime; do
+  build_service "$service" "$image_tag"
 done
 
 printf '%s\n' "${summary[@]}" >&2

@@ -10,17 +10,29 @@
 #      one route of each service through the gateway (answered by the service, not the gateway's
 #      404), Prometheus's targets with every replica up and one `up` series per instance, its
 #      rules loaded, Alertmanager healthy;
-#   5. `down -v`, then no container, network or volume of the project is left.
+#   5. under load (npm run load through the gateway, accounts made for it), each check in its
+#      own file of checks/: a minute of load with no unexpected answer (load.sh); the alert
+#      for a stopped realtime delivered to a receiver run here, with a runbook link that works
+#      (alerts.sh, whose resolved half runs last); a ticket replica killed with SIGKILL
+#      (crash.sh); a rolling deploy of a new ticket image (rolling-deploy.sh); Kafka and
+#      MongoDB restarted, every accepted write stored and published (engine-restart.sh);
+#   6. `down -v`, then no container, network or volume of the project is left.
 # The Docker daemon is the one DOCKER_HOST names, or one started here and stopped at the end.
 # A table of figures closes the run; the exit code is 0 only when every check passed.
 #
 # Environment: GATEWAY_PORT, PROMETHEUS_PORT, ALERTMANAGER_PORT (8000, 9090, 9093),
-# REHEARSAL_KEEP=1 (leave the stack running), SUPPORT_DOCKER_DIR (lib/daemon.sh).
+# REHEARSAL_KEEP=1 (leave the stack running), SUPPORT_DOCKER_DIR (lib/daemon.sh),
+# REHEARSAL_RECEIVER_PORT (9095: the alert receiver, on the stack network's gateway address),
+# REHEARSAL_LOAD_RATE (5 actions/s), REHEARSAL_LOAD_SECONDS (60).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 # shellcheck source=lib/daemon.sh
 source "$here/lib/daemon.sh"
+for part in containers load alerts crash rolling-deploy engine-restart; do
+  # shellcheck source=/dev/null
+  source "$here/checks/$part.sh"
+done
 
 project=support-center-rehearsal
 work="$SUPPORT_DOCKER_DIR/rehearsal"
@@ -30,6 +42,12 @@ images_env="$work/images.env"
 gateway_port="${GATEWAY_PORT:-8000}"
 prometheus_port="${PROMETHEUS_PORT:-9090}"
 alertmanager_port="${ALERTMANAGER_PORT:-9093}"
+# The host as the stack's containers reach it: the first address of the compose network.
+receiver_host="${REHEARSAL_RECEIVER_HOST:-172.28.0.1}"
+receiver_port="${REHEARSAL_RECEIVER_PORT:-9095}"
+alerts_file="$work/alerts.jsonl"
+receiver_pid=''
+compose_files=(-f "$repo/docker-compose.prod.yml" -f "$here/docker-compose.offline.yml")
 started_stack=false
 failures=0
 figures=()
@@ -47,12 +65,13 @@ check() {
 }
 
 compose() {
-  docker-compose --project-name "$project" --env-file "$env_file" \
-    -f "$repo/docker-compose.prod.yml" -f "$here/docker-compose.offline.yml" "$@"
+  docker-compose --project-name "$project" --env-file "$env_file" "${compose_files[@]}" "$@"
 }
 
 finish() {
   local status=$?
+  [ -z "$load_pid" ] || kill "$load_pid" 2>/dev/null || true
+  [ -z "$receiver_pid" ] || kill "$receiver_pid" 2>/dev/null || true
   if [ "${REHEARSAL_KEEP:-}" = 1 ]; then
     # The kept stack needs its daemon: it stays up too.
     [ -z "$DAEMON_STARTED_PID" ] || log "dockerd (pid $DAEMON_STARTED_PID) keeps running: DOCKER_HOST=$DOCKER_HOST"
@@ -78,6 +97,7 @@ figure "images: build or cache check (s)" $((SECONDS - images_started))
 # --- 2. up ----------------------------------------------------------------------------------
 secret() { od -An -N18 -tx1 /dev/urandom | tr -d ' \n'; }
 monitoring_password="$(secret)"
+admin_password="$(secret)"
 {
   cat "$images_env"
   cat <<VARS
@@ -90,10 +110,12 @@ MINIO_ROOT_USER=rehearsal-admin
 MINIO_ROOT_PASSWORD=$(secret)
 S3_ACCESS_KEY=rehearsal-file
 S3_SECRET_KEY=$(secret)
-AUTH_BOOTSTRAP_ADMIN_PASSWORD=$(secret)
+AUTH_BOOTSTRAP_ADMIN_PASSWORD=$admin_password
+AUTH_LOCKOUT_ADDRESS_THRESHOLD=100000
 MONITORING_PASSWORD=$monitoring_password
 MONITORING_PASSWORD_HASH='$(htpasswd -nbBC 10 '' "$monitoring_password" | tr -d ':\n')'
-RUNBOOK_BASE_URL=https://runbooks.example/docs
+ALERT_WEBHOOK_URL=http://$receiver_host:$receiver_port/
+RUNBOOK_BASE_URL=http://$receiver_host:$receiver_port/docs
 GRAFANA_ADMIN_PASSWORD=$(secret)
 VARS
 } >"$env_file"
@@ -103,9 +125,12 @@ chmod 600 "$env_file"
 mapfile -t services < <(compose config --services | grep -vx grafana)
 # A stack left by an earlier run (REHEARSAL_KEEP=1) goes first; then the ports must be free.
 compose down -v --remove-orphans >/dev/null 2>&1 || true
-for port in "$gateway_port" "$prometheus_port" "$alertmanager_port"; do
+for port in "$gateway_port" "$prometheus_port" "$alertmanager_port" "$receiver_port"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use on this host"; fi
 done
+: >"$alerts_file"
+node "$here/checks/alert-receiver.js" "$receiver_port" "$alerts_file" "$repo/docs" &
+receiver_pid=$!
 log "up: ${services[*]}"
 started_stack=true
 up_started=$SECONDS
@@ -199,7 +224,22 @@ check "alertmanager GET /-/healthy → 200" curl -fsS -o /dev/null "$alertmanage
 check "alertmanager: Prometheus sends to it" \
   test "$(curl -fsS "$prometheus/api/v1/alertmanagers" | json 'j => j.data.activeAlertmanagers.length' || echo 0)" -ge 1
 
-# --- 5. down -v -------------------------------------------------------------------------------
+# --- 5. under load ------------------------------------------------------------------------------
+# The load generator runs from its build (a fresh checkout has none before the tests built it).
+[ -f "$repo/infra/load/dist/main.js" ] || (cd "$repo" && npm run build --silent -w infra/load)
+if load_accounts; then
+  check "load: a minute through the gateway, no unexpected answer" check_load
+  check "alert: BackendServiceDown delivered, severity critical, runbook link works" check_alert_fires
+  check "crash: ticket replica restarted, no GET failed" check_crash
+  check "rolling deploy: ticket replaced under load, no request failed" check_rolling_deploy
+  check "engines: every accepted write stored and published" check_engine_restart
+  check "alert: resolved notification delivered" check_alert_resolves
+else
+  figure "load accounts" FAILED
+  failures=$((failures + 1))
+fi
+
+# --- 6. down -v -------------------------------------------------------------------------------
 if [ "${REHEARSAL_KEEP:-}" = 1 ]; then
   log "REHEARSAL_KEEP=1: the stack stays up (project $project)"
 else

@@ -1,0 +1,23 @@
+# shellcheck shell=bash
+# Container helpers for the rehearsal's checks. Sourced by rehearse.sh (which defines project).
+
+# The containers of one compose service, oldest first.
+service_containers() {
+  docker ps -q --filter "label=com.docker.compose.project=$project" \
+    --filter "label=com.docker.compose.service=$1" |
+    xargs -r docker inspect --format '{{.Created}} {{.Name}}' | sort | awk '{ sub("^/", "", $2); print $2 }'
+}
+
+container_health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$1" 2>/dev/null; }
+
+# wait_healthy CONTAINER SECONDS: until its healthcheck says healthy.
+wait_healthy() {
+  local deadline=$((SECONDS + $2))
+  until [ "$(container_health "$1")" = healthy ]; do
+    ((SECONDS < deadline)) || return 1
+    sleep 1
+  done
+}
+
+# Seconds since an $EPOCHREALTIME, one decimal.
+since() { awk -v from="$1" -v now="$EPOCHREALTIME" 'BEGIN { printf "%.1f", now - from }'; }
