@@ -142,7 +142,13 @@ export function start(telemetry: Telemetry, config: RealtimeConfig = loadRealtim
         topicPrefix,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       });
-      const handlers = fanoutHandlers({ tickets, notifier, rooms, parking });
+      const handlers = fanoutHandlers({
+        tickets,
+        notifier,
+        staffOnline: () => hub.staffOnline(),
+        rooms,
+        parking,
+      });
       const consumers = ([TOPICS.tickets, TOPICS.files, TOPICS.chat] as const).map((topic) =>
         fanoutConsumer({
           kafka,

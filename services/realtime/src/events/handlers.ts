@@ -1,5 +1,6 @@
 import type { CloudEvent, EventHandler, EventHandlers, EventType } from '@support-center/events';
 import { ticketRecipients } from '../domain/access';
+import { isSlaEvent, SLA_EVENTS, slaRecipients } from '../domain/sla-notice';
 import type { TicketProjection } from '../store/tickets';
 import type { ChatRooms } from '../ws/chat-rooms';
 import type { Notifier } from './notifier';
@@ -14,6 +15,7 @@ const TICKET_EVENTS = [
   'ticket.status_changed',
   'ticket.solved',
   'ticket.commented',
+  ...SLA_EVENTS,
 ] as const satisfies readonly TicketEventType[];
 const FILE_EVENTS = ['file.uploaded', 'file.deleted'] as const satisfies readonly FileEventType[];
 
@@ -29,12 +31,14 @@ export function projectionHandlers(tickets: TicketProjection): EventHandlers {
 export interface FanoutDependencies {
   tickets: Pick<TicketProjection, 'get' | 'apply'>;
   notifier: Notifier;
+  /** Agents and admins connected to this instance now. */
+  staffOnline(): Iterable<string>;
   rooms: ChatRooms;
   parking: Pick<Parking, 'deliverOrPark' | 'ticketArrived'>;
 }
 
 /** This instance's groups: pushes each event to the sockets here that it concerns. */
-export function fanoutHandlers({ tickets, notifier, rooms, parking }: FanoutDependencies) {
+export function fanoutHandlers({ tickets, notifier, staffOnline, rooms, parking }: FanoutDependencies) {
   return {
     tickets: forEach(TICKET_EVENTS, async (event) => {
       const { ticketId, requesterId, assigneeId } = event.data;
@@ -44,15 +48,17 @@ export function fanoutHandlers({ tickets, notifier, rooms, parking }: FanoutDepe
       // events parked for it need not wait. Later events are left to that group, in their order.
       if (!projected && event.type === 'ticket.created') await tickets.apply(event);
       const parties = { ticketId, requesterId, assigneeId, agentIds: projected?.agentIds ?? [] };
-      const recipients = ticketRecipients(parties, {
-        // Internal comments are for staff only.
-        staffOnly:
-          event.type === 'ticket.commented' && (event as CloudEvent<'ticket.commented'>).data.internal,
-        also:
-          event.type === 'ticket.assigned'
-            ? [(event as CloudEvent<'ticket.assigned'>).data.previousAssigneeId]
-            : [],
-      });
+      const recipients = isSlaEvent(event)
+        ? slaRecipients(event, parties, staffOnline())
+        : ticketRecipients(parties, {
+            // Internal comments are for staff only.
+            staffOnly:
+              event.type === 'ticket.commented' && (event as CloudEvent<'ticket.commented'>).data.internal,
+            also:
+              event.type === 'ticket.assigned'
+                ? [(event as CloudEvent<'ticket.assigned'>).data.previousAssigneeId]
+                : [],
+          });
       await notifier.notify(event, recipients);
       projected ??= parties;
       await parking.ticketArrived(ticketId, projected);

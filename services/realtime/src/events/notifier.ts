@@ -1,5 +1,6 @@
 import type { CloudEvent } from '@support-center/events';
 import { actorOf } from '../domain/actor';
+import { isSlaEvent, slaNoticeText } from '../domain/sla-notice';
 import { ticketRecipients, type RecipientOptions, type TicketParties } from '../domain/access';
 import type { NotificationStore } from '../store/notifications';
 import type { NotificationFrame, NotificationHub } from '../ws/notifications';
@@ -8,7 +9,15 @@ import type { NotificationFrame, NotificationHub } from '../ws/notifications';
 const REMEMBERED_EVENTS = 10_000;
 
 function frameOf(event: CloudEvent, id: string): NotificationFrame {
-  return { type: 'notification', id, event: event.type, data: event.data, at: event.time };
+  const frame: NotificationFrame = {
+    type: 'notification',
+    id,
+    event: event.type,
+    data: event.data,
+    at: event.time,
+  };
+  if (isSlaEvent(event)) frame.text = slaNoticeText(event);
+  return frame;
 }
 
 /**

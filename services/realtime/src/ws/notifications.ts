@@ -11,6 +11,8 @@ export interface NotificationFrame {
   data: unknown;
   /** When the event happened (ISO 8601). */
   at: string;
+  /** A line to show, for events whose data alone does not say it (service-level warnings and breaches). */
+  text?: string;
 }
 
 /** Sent right after a `/ws/notifications` connect: how many of the user's notifications are unread. */
@@ -50,6 +52,16 @@ export class NotificationHub {
     const clients = this.byUser.get(client.user.id);
     clients?.delete(client);
     if (clients?.size === 0) this.byUser.delete(client.user.id);
+  }
+
+  /** Agents and admins connected here now. */
+  staffOnline(): string[] {
+    const staff: string[] = [];
+    for (const [userId, clients] of this.byUser) {
+      const role = clients.values().next().value?.user.role;
+      if (role === 'agent' || role === 'admin') staff.push(userId);
+    }
+    return staff;
   }
 
   /** Sends the frame to every connection of these users; returns how many got it. */
