@@ -124,6 +124,30 @@ describe('mongoose against MONGO_URL', () => {
     expect((await Counters.findById(id).lean())?.value).toBe(300);
   });
 
+  it('counts every $inc and keeps every insert when two collections and a second database are written at once', async () => {
+    const other = await mongoose
+      .createConnection(urlFor(uniqueName('mongo_other').replace(/-/g, '_')), { maxPoolSize: 50 })
+      .asPromise();
+    try {
+      const id = uniqueName('counter');
+      const here = connection.model('Counter', counterSchema);
+      const there = other.model('Counter', counterSchema);
+      await Promise.all([here.create({ _id: id, value: 0 }), there.create({ _id: id, value: 0 })]);
+      const increments = (model: typeof here) =>
+        Array.from({ length: 150 }, () => model.updateOne({ _id: id }, { $inc: { value: 1 } }));
+      const inserts = Array.from({ length: 150 }, (_, i) =>
+        Tickets.create({ number: 10_000 + i, title: 'parallel', status: 'open', priority: 1 }),
+      );
+      await Promise.all([...increments(here), ...increments(there), ...inserts]);
+      expect((await here.findById(id).lean())?.value).toBe(150);
+      expect((await there.findById(id).lean())?.value).toBe(150);
+      expect(await Tickets.countDocuments({ title: 'parallel' })).toBe(150);
+    } finally {
+      await other.dropDatabase();
+      await other.close();
+    }
+  });
+
   it('gives a document to exactly one of two concurrent findOneAndUpdate claims', async () => {
     for (let round = 0; round < 10; round += 1) {
       const { _id } = await Tickets.create({

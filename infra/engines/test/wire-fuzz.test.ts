@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { mongo } from 'mongoose';
 import {
   HEADER_BYTES,
   MAX_MESSAGE_BYTES,
@@ -8,6 +9,7 @@ import {
   OP_MSG,
   OP_QUERY,
   commandName,
+  commandTarget,
   hasMoreToCome,
   readHeader,
 } from '../src/mongo/wire';
@@ -58,6 +60,7 @@ function classify(frame: Buffer): string | undefined | MalformedMessageError {
   try {
     const name = commandName(frame);
     hasMoreToCome(frame);
+    expect(commandTarget(frame)?.command).toBe(name);
     return name;
   } catch (error) {
     if (error instanceof MalformedMessageError) return error;
@@ -196,6 +199,45 @@ describe('wire framer and parser under fuzzing', () => {
         },
       ),
       { numRuns: 3000 },
+    );
+  });
+
+  it('finds the namespace of any driver-serialized command, or none, or a malformed OP_MSG once corrupted', () => {
+    const command = fc.record({
+      collection: fc.string({ minLength: 1 }),
+      database: fc.string({ minLength: 1 }),
+      // Prefixed: integer-like keys would come first in a JS object and become the command.
+      extra: fc.dictionary(
+        fc.string().map((key) => `x${key.replaceAll('\0', '')}`),
+        fc.jsonValue(),
+      ),
+    });
+    fc.assert(
+      fc.property(
+        command,
+        fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 6 }),
+        ({ collection, database, extra }, corruptions) => {
+          fc.pre(!collection.includes('\0') && !database.includes('\0'));
+          const body = mongo.BSON.serialize({ update: collection, ...extra, $db: database });
+          const bytes = message(1, OP_MSG, Buffer.concat([flagBits(0), Buffer.from([0]), Buffer.from(body)]));
+          if (corruptions.length === 0) {
+            expect(commandTarget(bytes)).toEqual({
+              command: 'update',
+              namespace: `${database}.${collection}`,
+            });
+          }
+          for (const { at, value } of corruptions) {
+            bytes[HEADER_BYTES + (at % (bytes.length - HEADER_BYTES))] = value;
+          }
+          try {
+            const target = commandTarget(bytes);
+            expect(target === undefined || typeof target.command === 'string').toBe(true);
+          } catch (error) {
+            expect(error).toBeInstanceOf(MalformedMessageError);
+          }
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 

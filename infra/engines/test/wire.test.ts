@@ -1,7 +1,16 @@
-import { Mutex } from '../src/mongo/mutex';
-import { MessageFramer, OP_QUERY, commandName, hasMoreToCome, readHeader } from '../src/mongo/wire';
+import { mongo } from 'mongoose';
+import {
+  MessageFramer,
+  OP_MSG,
+  OP_QUERY,
+  commandName,
+  commandTarget,
+  hasMoreToCome,
+  readHeader,
+} from '../src/mongo/wire';
 import { isWriteCommand } from '../src/mongo/write-commands';
-import { opMsg } from './wire-messages';
+import { EVERYTHING, WriteLocks, type LockScope, type Release } from '../src/mongo/write-locks';
+import { documentSequence, flagBits, message, opMsg } from './wire-messages';
 
 describe('wire protocol parsing', () => {
   it('reads the command name of an OP_MSG, after a document sequence too', () => {
@@ -50,15 +59,90 @@ describe('wire protocol parsing', () => {
   });
 });
 
-describe('Mutex', () => {
-  it('serves waiters one at a time in arrival order', async () => {
-    const mutex = new Mutex();
+/** An OP_MSG carrying `command` as a driver serializes it, with `sequence` documents in a kind-1 section. */
+function driverMessage(command: Record<string, unknown>, sequence: Buffer[] = []): Buffer {
+  const body = Buffer.concat([Buffer.from([0]), Buffer.from(mongo.BSON.serialize(command))]);
+  const sections = sequence.length > 0 ? [body, documentSequence('documents', sequence)] : [body];
+  return message(1, OP_MSG, Buffer.concat([flagBits(0), ...sections]));
+}
+
+describe('command targets', () => {
+  const session = { lsid: { id: new mongo.UUID() }, $clusterTime: { clusterTime: new mongo.Timestamp(1n) } };
+
+  it('names the collection a write works on, whatever comes before $db', () => {
+    const filter = {
+      _id: new mongo.ObjectId(),
+      at: new Date(),
+      n: 1.5,
+      big: 2n ** 40n,
+      bin: new mongo.Binary(Buffer.from('x')),
+    };
+    expect(
+      commandTarget(driverMessage({ insert: 'tickets', ordered: true, ...session, $db: 'ticket' })),
+    ).toEqual({
+      command: 'insert',
+      namespace: 'ticket.tickets',
+    });
+    expect(
+      commandTarget(
+        driverMessage({
+          findAndModify: 'counters',
+          query: filter,
+          update: { $inc: { seq: 1 } },
+          new: true,
+          $db: 'ticket',
+        }),
+      ),
+    ).toEqual({ command: 'findAndModify', namespace: 'ticket.counters' });
+    expect(
+      commandTarget(
+        driverMessage({ update: 'outbox', updates: [{ q: filter, u: { $set: { a: null } } }], $db: 'file' }),
+      ),
+    ).toEqual({ command: 'update', namespace: 'file.outbox' });
+    const document = Buffer.from(mongo.BSON.serialize({ _id: 1 }));
+    expect(commandTarget(driverMessage({ insert: 'files', $db: 'file' }, [document]))?.namespace).toBe(
+      'file.files',
+    );
+  });
+
+  it('gives no namespace when the command names no collection or the body cannot be walked', () => {
+    expect(commandTarget(driverMessage({ dropDatabase: 1, $db: 'ticket' }))).toEqual({
+      command: 'dropDatabase',
+    });
+    expect(commandTarget(driverMessage({ insert: 'tickets' }))).toEqual({ command: 'insert' });
+    expect(commandTarget(driverMessage({ delete: 'tickets', q: /x/, $db: 'ticket' }))).toEqual({
+      command: 'delete',
+    });
+    expect(commandTarget(opMsg(1, 'update'))).toEqual({ command: 'update' });
+  });
+});
+
+/** Takes a hold on each scope in order and records which holds were granted before any release. */
+async function grantedAtOnce(
+  locks: WriteLocks,
+  scopes: LockScope[],
+): Promise<{ granted: number[]; releases: Release[] }> {
+  const granted: number[] = [];
+  const releases: Release[] = [];
+  scopes.forEach((scope, index) => {
+    void locks.acquire(scope).then((release) => {
+      granted.push(index);
+      releases[index] = release;
+    });
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  return { granted, releases };
+}
+
+describe('WriteLocks', () => {
+  it('serves waiters on one namespace one at a time in arrival order', async () => {
+    const locks = new WriteLocks();
     const order: number[] = [];
     let inside = 0;
     let maxInside = 0;
     await Promise.all(
       [1, 2, 3, 4].map(async (n) => {
-        const release = await mutex.acquire();
+        const release = await locks.acquire('ticket.counters');
         inside += 1;
         maxInside = Math.max(maxInside, inside);
         order.push(n);
@@ -70,5 +154,29 @@ describe('Mutex', () => {
     );
     expect(order).toEqual([1, 2, 3, 4]);
     expect(maxInside).toBe(1);
+  });
+
+  it('lets writes to different namespaces run together', async () => {
+    const locks = new WriteLocks();
+    const { granted } = await grantedAtOnce(locks, [
+      'ticket.tickets',
+      'ticket.counters',
+      'file.files',
+      'ticket.tickets',
+    ]);
+    expect(granted).toEqual([0, 1, 2]);
+    expect(locks.waiting).toBe(1);
+  });
+
+  it('holds EVERYTHING alone, after the holds before it and before every later one', async () => {
+    const locks = new WriteLocks();
+    const { granted, releases } = await grantedAtOnce(locks, ['a.x', EVERYTHING, 'b.y', 'a.x']);
+    expect(granted).toEqual([0]);
+    releases[0]!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(granted).toEqual([0, 1]);
+    releases[1]!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(granted).toEqual([0, 1, 2, 3]);
   });
 });

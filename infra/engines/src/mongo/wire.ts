@@ -82,18 +82,46 @@ function opMsgFlags(message: Buffer): number {
  * the guard cannot read is never mistaken for a read and let past the write lock.
  */
 export function commandName(message: Buffer): string | undefined {
+  const body = bodyDocument(message);
+  return body && firstKey(message, body.start, body.end);
+}
+
+export interface CommandTarget {
+  command: string;
+  /** `database.collection` when the command's first value names a collection and `$db` is given. */
+  namespace?: string;
+}
+
+/**
+ * The command of an OP_MSG and the collection it works on, or undefined for other opcodes.
+ * Malformed sections throw as in commandName; a body whose elements cannot be walked to
+ * the end gives no namespace, which the guard treats as "may touch anything".
+ */
+export function commandTarget(message: Buffer): CommandTarget | undefined {
+  const body = bodyDocument(message);
+  if (!body) return undefined;
+  const command = firstKey(message, body.start, body.end);
+  const strings = topLevelStrings(message, body.start, body.end);
+  const collection = strings?.get(command);
+  const database = strings?.get('$db');
+  if (collection === undefined || database === undefined) return { command };
+  return { command, namespace: `${database}.${collection}` };
+}
+
+/** Where the kind-0 body document of an OP_MSG lies, after checking every section fits. */
+function bodyDocument(message: Buffer): { start: number; end: number } | undefined {
   if (readHeader(message).opCode !== OP_MSG) return undefined;
   const flags = opMsgFlags(message);
   const end = message.length - ((flags & CHECKSUM_PRESENT) !== 0 ? CHECKSUM_BYTES : 0);
   let offset = HEADER_BYTES + FLAG_BYTES;
-  let command: string | undefined;
+  let body: { start: number; end: number } | undefined;
   while (offset < end) {
     const kind = message.readUInt8(offset);
     offset += 1;
     if (kind === 0) {
-      if (command !== undefined) throw new MalformedMessageError('an OP_MSG with two body sections');
+      if (body !== undefined) throw new MalformedMessageError('an OP_MSG with two body sections');
       const size = sectionSize(message, offset, end, MIN_DOCUMENT_BYTES, 'body document');
-      command = firstKey(message, offset, offset + size);
+      body = { start: offset, end: offset + size };
       offset += size;
     } else if (kind === 1) {
       // int32 size (including itself) | cstring identifier | documents…
@@ -102,8 +130,8 @@ export function commandName(message: Buffer): string | undefined {
       throw new MalformedMessageError(`an OP_MSG section of unknown kind ${kind}`);
     }
   }
-  if (command === undefined) throw new MalformedMessageError('an OP_MSG without a body section');
-  return command;
+  if (body === undefined) throw new MalformedMessageError('an OP_MSG without a body section');
+  return body;
 }
 
 /** The int32 size at `offset`, checked to be at least `minimum` and to end by `end`. */
@@ -172,4 +200,62 @@ export class MessageFramer {
     this.buffered = rest.length;
     return message;
   }
+}
+
+/** BSON element types by the size of their value, for the ones of fixed size. */
+const FIXED_VALUE_BYTES: ReadonlyMap<number, number> = new Map([
+  [0x01, 8], // double
+  [0x06, 0], // undefined
+  [0x07, 12], // ObjectId
+  [0x08, 1], // boolean
+  [0x09, 8], // UTC datetime
+  [0x0a, 0], // null
+  [0x10, 4], // int32
+  [0x11, 8], // timestamp
+  [0x12, 8], // int64
+  [0x13, 16], // decimal128
+  [0x7f, 0], // max key
+  [0xff, 0], // min key
+]);
+const STRING = 0x02;
+/** JavaScript code and symbols are laid out as strings. */
+const STRING_LIKE = new Set([STRING, 0x0d, 0x0e]);
+/** Types whose value starts with an int32 byte count that includes itself (documents, arrays, code with scope). */
+const SELF_SIZED = new Set([0x03, 0x04, 0x0f]);
+const BINARY = 0x05;
+
+/**
+ * The string-valued top-level elements of the BSON document in [start, end), by key;
+ * undefined when an element does not fit (the caller then knows nothing about the command).
+ * Regular expressions and DB pointers are not walked (no command body has them at its top
+ * level); they give undefined too.
+ */
+function topLevelStrings(message: Buffer, start: number, end: number): Map<string, string> | undefined {
+  const strings = new Map<string, string>();
+  let offset = start + 4;
+  const last = end - 1; // the document's terminating 0
+  while (offset < last) {
+    const type = message.readUInt8(offset);
+    const keyEnd = message.indexOf(0, offset + 1);
+    if (keyEnd === -1 || keyEnd >= last) return undefined;
+    const key = message.toString('utf8', offset + 1, keyEnd);
+    const value = keyEnd + 1;
+    const size = valueBytes(message, type, value, last);
+    if (size === undefined || value + size > last) return undefined;
+    if (type === STRING) strings.set(key, message.toString('utf8', value + 4, value + size - 1));
+    offset = value + size;
+  }
+  return strings;
+}
+
+function valueBytes(message: Buffer, type: number, value: number, end: number): number | undefined {
+  const fixed = FIXED_VALUE_BYTES.get(type);
+  if (fixed !== undefined) return fixed;
+  if (value + 4 > end) return undefined;
+  const declared = message.readInt32LE(value);
+  if (declared < 0) return undefined;
+  if (STRING_LIKE.has(type)) return declared >= 1 ? 4 + declared : undefined;
+  if (SELF_SIZED.has(type)) return declared >= MIN_DOCUMENT_BYTES ? declared : undefined;
+  if (type === BINARY) return 4 + 1 + declared;
+  return undefined;
 }

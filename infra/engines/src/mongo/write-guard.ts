@@ -1,12 +1,12 @@
 import net from 'node:net';
 import type { LogSink } from '../process';
-import { Mutex } from './mutex';
 import { isWriteCommand } from './write-commands';
+import { EVERYTHING, WriteLocks, type LockScope } from './write-locks';
 import {
   MalformedMessageError,
   MessageFramer,
   OP_COMPRESSED,
-  commandName,
+  commandTarget,
   hasMoreToCome,
   readHeader,
 } from './wire';
@@ -27,17 +27,18 @@ export interface WriteGuard {
 }
 
 /**
- * A TCP proxy in front of FerretDB that lets one write command be in flight at a time
- * across all connections, which restores the per-document atomicity MongoDB gives
- * (docs/architecture.md, "Atomicity"). Reads and handshakes are forwarded at once.
+ * A TCP proxy in front of FerretDB that lets one write command per collection be in flight
+ * at a time across all connections, which restores the per-document atomicity MongoDB
+ * gives (docs/architecture.md, "Atomicity"). Writes to different collections run together;
+ * reads and handshakes are forwarded at once.
  */
 export function startWriteGuard(options: WriteGuardOptions): Promise<WriteGuard> {
-  const writeLock = new Mutex();
+  const writeLocks = new WriteLocks();
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
-    proxyConnection(client, options, writeLock, sockets);
+    proxyConnection(client, options, writeLocks, sockets);
   });
 
   return new Promise((resolve, reject) => {
@@ -60,7 +61,7 @@ export function startWriteGuard(options: WriteGuardOptions): Promise<WriteGuard>
 function proxyConnection(
   client: net.Socket,
   options: WriteGuardOptions,
-  writeLock: Mutex,
+  writeLocks: WriteLocks,
   sockets: Set<net.Socket>,
 ): void {
   const upstream = net.connect({ port: options.upstreamPort, host: options.upstreamHost ?? '127.0.0.1' });
@@ -68,7 +69,7 @@ function proxyConnection(
   client.setNoDelay(true);
   upstream.setNoDelay(true);
 
-  // requestID of a write we forwarded → releases the global lock when its reply arrives.
+  // requestID of a write we forwarded → releases its collection's lock when its reply arrives.
   const pendingWrites = new Map<number, () => void>();
   let closed = false;
   const releaseAll = (): void => {
@@ -107,8 +108,8 @@ function proxyConnection(
     if (closed) return;
     try {
       for (const message of fromClient.push(chunk)) {
-        const locked = needsLock(message);
-        queue = queue.then(() => forward(message, locked));
+        const scope = lockScope(message);
+        queue = queue.then(() => forward(message, scope));
       }
     } catch (error) {
       if (!(error instanceof MalformedMessageError)) throw error;
@@ -116,13 +117,13 @@ function proxyConnection(
     }
   });
 
-  async function forward(message: Buffer, locked: boolean): Promise<void> {
+  async function forward(message: Buffer, scope: LockScope | undefined): Promise<void> {
     if (closed) return;
-    if (!locked) {
+    if (scope === undefined) {
       upstream.write(message);
       return;
     }
-    const release = await writeLock.acquire();
+    const release = await writeLocks.acquire(scope);
     if (closed) {
       release();
       return;
@@ -157,11 +158,14 @@ function proxyConnection(
 }
 
 /**
- * Compressed messages hide their command, so they are treated as writes to stay safe.
- * Throws a MalformedMessageError for an OP_MSG whose sections do not add up.
+ * The lock a message needs: none for reads, its collection for a write that names one,
+ * EVERYTHING for other writes (dropDatabase, a body the guard cannot walk) and for
+ * compressed messages, which hide their command. Throws a MalformedMessageError for an
+ * OP_MSG whose sections do not add up.
  */
-function needsLock(message: Buffer): boolean {
-  if (readHeader(message).opCode === OP_COMPRESSED) return true;
-  const name = commandName(message);
-  return name !== undefined && isWriteCommand(name);
+function lockScope(message: Buffer): LockScope | undefined {
+  if (readHeader(message).opCode === OP_COMPRESSED) return EVERYTHING;
+  const target = commandTarget(message);
+  if (target === undefined || !isWriteCommand(target.command)) return undefined;
+  return target.namespace ?? EVERYTHING;
 }
