@@ -44,16 +44,12 @@ const schema = baseConfigSchema({ port: 8001, mongoDb: 'tickets' }).extend({
     .max(12 * 1024 * 1024)
     .default(8 * 1024 * 1024),
   /** Hours to the first response, per priority (docs: services/ticket/README.md, "Service levels"). */
-  SLA_FIRST_RESPONSE_HOURS: parsed(parseHoursByPriority).default(
-    parseHoursByPriority('low:24,medium:8,high:4,critical:1'),
-  ),
+  SLA_FIRST_RESPONSE_HOURS: parsed(parseHoursByPriority).prefault('low:24,medium:8,high:4,critical:1'),
   /** Hours to the solution, per priority. */
-  SLA_RESOLUTION_HOURS: parsed(parseHoursByPriority).default(
-    parseHoursByPriority('low:120,medium:48,high:24,critical:8'),
-  ),
+  SLA_RESOLUTION_HOURS: parsed(parseHoursByPriority).prefault('low:120,medium:48,high:24,critical:8'),
   /** `calendar`: every hour counts; `business`: only SLA_BUSINESS_HOURS in SLA_TIME_ZONE. */
   SLA_CLOCK: z.enum(['calendar', 'business']).default('calendar'),
-  SLA_BUSINESS_HOURS: parsed(parseBusinessHours).default(parseBusinessHours('mon-fri 09:00-17:00')),
+  SLA_BUSINESS_HOURS: parsed(parseBusinessHours).prefault('mon-fri 09:00-17:00'),
   SLA_TIME_ZONE: z
     .string()
     .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')

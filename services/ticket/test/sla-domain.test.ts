@@ -213,8 +213,9 @@ describe('service-level due times', () => {
       status: 'open' as const,
       ...initialSla(created, 'high', policy),
     };
-    expect(solvedWithinTarget(ticket, ticket.resolutionDueAt)).toBe(true);
-    expect(solvedWithinTarget(ticket, new Date(ticket.resolutionDueAt.getTime() + 1))).toBe(false);
+    const due = ticket.resolutionDueAt!;
+    expect(solvedWithinTarget(ticket, due)).toBe(true);
+    expect(solvedWithinTarget(ticket, new Date(due.getTime() + 1))).toBe(false);
     expect(
       solvedWithinTarget({ ...ticket, slaBreached: { first_response: false, resolution: true } }, created),
     ).toBe(false);

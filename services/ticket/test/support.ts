@@ -40,7 +40,11 @@ export interface Harness {
 }
 
 /** The ticket service in this process, on its own database and topic prefix, with a token issuer. */
-export async function startHarness(ns: TestNamespace, env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  ns: TestNamespace,
+  env: Record<string, string> = {},
+  { now }: { now?: () => Date } = {},
+): Promise<Harness> {
   const kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -63,7 +67,7 @@ export async function startHarness(ns: TestNamespace, env: Record<string, string
     OUTBOX_POLL_INTERVAL_MS: '200',
     ...env,
   });
-  const service: RunningService = await startTicketService({ config, telemetry });
+  const service: RunningService = await startTicketService({ config, telemetry, now });
   const url = `http://127.0.0.1:${service.port}`;
   const tokens = Object.fromEntries(
     await Promise.all(Object.entries(USERS).map(async ([who, user]) => [who, await issuer.token(user)])),
