@@ -1,28 +1,27 @@
 import { join } from 'node:path';
+import { serviceEvents, TOPICS } from '@support-center/events';
 import {
+  defineService,
   kafkaDependency,
   mongoDependency,
   packageVersion,
+  readyOnceStarted,
   ROLES,
-  startService,
-  type KafkaDependency,
-  type MongoDependency,
+  type ServiceContext,
 } from '@support-center/service-kit';
 import type { Telemetry } from '@support-center/telemetry';
 import { authRoutes } from './app';
 import { loadAuthConfig, type AuthConfig } from './config';
 import { LdapDirectory } from './credentials/ldap';
 import { PasswordVerifier } from './credentials/passwords';
-import { createTokenSigner } from './credentials/tokens';
+import { createTokenSigner, type TokenSigner } from './credentials/tokens';
 import type { LockoutPolicy } from './domain/lockout';
-import { createAuthPublisher } from './events/publisher';
 import { LoginFlows, sessionSweeper } from './login';
 import { activeSessionsGauge, AuthMetrics } from './metrics';
-import { authCollections, ensureIndexes } from './store/collections';
+import { authCollections, COLLECTIONS, ensureIndexes } from './store/collections';
 import { SessionStore } from './store/sessions';
 import { ThrottleStore } from './store/throttle';
 import { UserStore } from './store/users';
-import { DatabaseSetup } from './setup';
 import { SelfService } from './self-service';
 import { UserAdmin } from './user-admin';
 
@@ -40,40 +39,38 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
     ttlSeconds: config.AUTH_ACCESS_TOKEN_TTL_SECONDS,
     onGeneratedKey: () => (generatedKey = true),
   });
-  let sweepOnce: () => Promise<void> = async () => undefined;
-  const databaseSetup = new DatabaseSetup();
+  const running = await auth(signer, generatedKey).run({ config, telemetry });
+  return { ...running, config };
+}
 
-  const running = await startService({
+/** The auth service on its signer: stores, login flows, the outbox relay, sweeps and the API. */
+function auth(signer: TokenSigner, generatedKey: boolean) {
+  return defineService({
     name: 'auth',
-    config,
-    telemetry,
-    dependencies: ({ logger }) => [
-      mongoDependency({
-        url: config.MONGO_URL,
-        dbName: config.MONGO_DB,
-        maxPoolSize: config.MONGO_MAX_POOL_SIZE,
-        logger,
-        metrics: telemetry.metrics,
-      }),
-      kafkaDependency({ brokers: config.KAFKA_BROKERS, clientId: 'auth', logger }),
-      databaseSetup.readiness,
-    ],
-    build: ({ logger, dependencies }) => {
+    dependencies: (context: ServiceContext<Readonly<AuthConfig>>) => ({
+      mongo: mongoDependency(context),
+      kafka: kafkaDependency(context),
+      // Ready means usable: a login as the bootstrap admin right after /ready answers 200 finds it.
+      setup: readyOnceStarted('database setup', 'the indexes and the bootstrap admin are not in place yet'),
+    }),
+    start: ({ config, logger, telemetry, mongo, kafka, setup }) => {
       if (generatedKey)
         logger.warn(
           'AUTH_SIGNING_KEY is not set: generated a signing key for this process only; tokens will not verify after a restart or on other instances',
         );
-      const [mongo, kafka] = dependencies as [MongoDependency, KafkaDependency];
       const collections = authCollections(mongo.connection);
-      const publisher = createAuthPublisher({
-        connection: mongo.connection,
+      const events = serviceEvents({
+        service: 'auth',
         kafka: kafka.kafka,
+        connection: mongo.connection,
         metrics: telemetry.metrics,
         logger,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        owns: [TOPICS.auth],
+        outbox: { collections: [COLLECTIONS.users, COLLECTIONS.sessions] },
       });
-      const users = new UserStore(collections, publisher.written);
-      const sessions = new SessionStore(collections, publisher.written);
+      const users = new UserStore(collections, events.outbox);
+      const sessions = new SessionStore(collections, events.outbox);
       const throttle = new ThrottleStore(collections);
       const gauge = activeSessionsGauge({
         metrics: telemetry.metrics,
@@ -110,14 +107,16 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
         logger,
         metrics: telemetry.metrics,
       });
-      sweepOnce = sweeper.sweepOnce;
-
-      const setup = databaseSetup.worker(async () => {
-        await passwords.warmUp();
-        await ensureIndexes(collections);
-        const { AUTH_BOOTSTRAP_ADMIN_USERNAME: username, AUTH_BOOTSTRAP_ADMIN_PASSWORD: password } = config;
-        if (username && password) await admin.bootstrapAdmin(username, password);
-      });
+      const databaseSetup = {
+        name: 'auth database setup',
+        async start() {
+          await passwords.warmUp();
+          await ensureIndexes(collections);
+          const { AUTH_BOOTSTRAP_ADMIN_USERNAME: username, AUTH_BOOTSTRAP_ADMIN_PASSWORD: password } = config;
+          if (username && password) await admin.bootstrapAdmin(username, password);
+        },
+        stop: async () => undefined,
+      };
       return {
         routes: authRoutes({
           flows,
@@ -127,11 +126,11 @@ export async function start(telemetry: Telemetry, env: NodeJS.ProcessEnv = proce
           signer,
           version: VERSION,
         }),
-        workers: [setup, publisher.worker, gauge, sweeper],
+        workers: [...setup.track(databaseSetup), ...events.workers, gauge, sweeper],
+        expose: { sweepOnce: sweeper.sweepOnce },
       };
     },
   });
-  return { ...running, config, sweepOnce: () => sweepOnce() };
 }
 
 function lockout(config: AuthConfig, threshold: number): LockoutPolicy {

@@ -1,8 +1,7 @@
-import { outboxFields, outboxUpdate, type CloudEvent } from '@support-center/events';
+import type { CloudEvent, Outbox } from '@support-center/events';
 import type { Role } from '@support-center/service-kit';
 import type { EndReason, Session } from '../domain/sessions';
-import { COLLECTIONS, type AuthCollections, type SessionDoc } from './collections';
-import type { Written } from './users';
+import type { AuthCollections, SessionDoc } from './collections';
 
 export type RefreshOutcome =
   { kind: 'rotated'; session: Session } | { kind: 'reused'; session: Session } | { kind: 'unknown' };
@@ -14,7 +13,8 @@ const ENDED_RETENTION_MS = 3_600_000;
 export class SessionStore {
   constructor(
     private readonly collections: AuthCollections,
-    private readonly written: Written,
+    /** Writes each session with its events and wakes the relay. */
+    private readonly outbox: Outbox,
   ) {}
 
   private get sessions() {
@@ -23,8 +23,7 @@ export class SessionStore {
 
   async create(session: Session, events: CloudEvent[]): Promise<void> {
     const { id, ...rest } = session;
-    await this.sessions.insertOne({ _id: id, ...rest, usedHashes: [], ...outboxFields(events) });
-    this.written(COLLECTIONS.sessions, id);
+    await this.outbox.insertOne(this.sessions, { _id: id, ...rest, usedHashes: [] }, events);
   }
 
   async findById(id: string): Promise<Session | null> {
@@ -54,13 +53,12 @@ export class SessionStore {
    * instance did it first), so each end is counted and published once.
    */
   async end(id: string, reason: EndReason, events: CloudEvent[], now: Date): Promise<boolean> {
-    const result = await this.sessions.updateOne(
+    const result = await this.outbox.updateOne(
+      this.sessions,
       { _id: id, endedAt: null },
-      events.length
-        ? outboxUpdate(events, { $set: { endedAt: now, endReason: reason } })
-        : { $set: { endedAt: now, endReason: reason } },
+      { $set: { endedAt: now, endReason: reason } },
+      events,
     );
-    if (result.modifiedCount === 1 && events.length) this.written(COLLECTIONS.sessions, id);
     return result.modifiedCount === 1;
   }
 

@@ -1,6 +1,6 @@
 import { mongo } from 'mongoose';
 import { isDuplicateKeyError } from '@support-center/store';
-import { outboxFields, outboxUpdate, type CloudEvent } from '@support-center/events';
+import type { CloudEvent, Outbox } from '@support-center/events';
 import { AppError, NotFoundError } from '@support-center/service-kit';
 import {
   ASSIGNEE_ROLES,
@@ -10,9 +10,7 @@ import {
 } from '../domain/assignees';
 import type { ListUsersQuery, User } from '../domain/users';
 import { usernameKey } from '../domain/users';
-import { COLLECTIONS, type AuthCollections, type UserDoc } from './collections';
-
-export type Written = (collection: string, id: string) => void;
+import type { AuthCollections, UserDoc } from './collections';
 
 export interface NewUser {
   username: string;
@@ -38,7 +36,8 @@ const PUBLIC_FIELDS = { passwordHash: 0, _outbox: 0, _outboxLease: 0, _outboxRej
 export class UserStore {
   constructor(
     private readonly collections: AuthCollections,
-    private readonly written: Written,
+    /** Writes each user with its events and wakes the relay. */
+    private readonly outbox: Outbox,
   ) {}
 
   private get users() {
@@ -60,13 +59,11 @@ export class UserStore {
     };
     const { id, ...rest } = user;
     try {
-      await this.users.insertOne({
-        _id: id,
-        ...rest,
-        usernameKey: usernameKey(user.username),
-        passwordHash: fields.passwordHash,
-        ...outboxFields(build(user)),
-      });
+      await this.outbox.insertOne(
+        this.users,
+        { _id: id, ...rest, usernameKey: usernameKey(user.username), passwordHash: fields.passwordHash },
+        build(user),
+      );
     } catch (error) {
       if (isDuplicateKeyError(error))
         throw new AppError('CONFLICT', {
@@ -75,7 +72,6 @@ export class UserStore {
         });
       throw error;
     }
-    this.written(COLLECTIONS.users, id);
     return user;
   }
 
@@ -163,8 +159,7 @@ export class UserStore {
     const events = build(before, after);
     const $set: Partial<UserDoc> = { ...visible, updatedAt: now };
     if (passwordHash !== undefined) $set.passwordHash = passwordHash;
-    await this.users.updateOne({ _id: id }, events.length ? outboxUpdate(events, { $set }) : { $set });
-    if (events.length) this.written(COLLECTIONS.users, id);
+    await this.outbox.updateOne(this.users, { _id: id }, { $set }, events);
     return after;
   }
 }
