@@ -33,7 +33,7 @@ export interface ServiceParts {
   routes?: (app: Express) => void;
   /** Routes whose bodies are not JSON (a multipart upload); every other body must be JSON. */
   otherBodies?: readonly OtherBody[];
-  workers?: Worker[];
+  workers?: readonly Worker[];
   /**
    * Takes over connections beyond Express (WebSocket upgrades): attached once the server listens,
    * closed first at shutdown (before HTTP requests drain), so long-lived sockets end cleanly.

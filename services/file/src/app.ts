@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Express, Request, RequestHandler } from 'express';
-import type { OutboxRelay } from '@support-center/events';
 import {
   AppError,
   NotFoundError,
@@ -21,7 +20,7 @@ import { readUpload } from './http/multipart';
 import { fileOpenApiDocument } from './http/openapi';
 import { streamFile, type StreamedFile } from './http/stream-file';
 import { ticketGate } from './http/ticket-gate';
-import { FILES_COLLECTION, type FileRecord, type FileRepository } from './store/files';
+import type { FileRecord, FileRepository } from './store/files';
 import type { ObjectStore } from './store/objects';
 import type { TicketAccessProjection } from './store/tickets';
 
@@ -30,7 +29,6 @@ export interface FileRoutesOptions {
   files: FileRepository;
   objects: ObjectStore;
   tickets: TicketAccessProjection;
-  relay: Pick<OutboxRelay, 'wake'>;
   metrics: Pick<
     Instruments,
     'file_uploads_total' | 'file_upload_duration_seconds' | 'file_upload_size_bytes'
@@ -60,7 +58,7 @@ function metaOf(file: FileRecord): FileMeta {
 
 /** Mounts `/api/v1/files`: upload, download (with ranges), metadata and delete. */
 export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
-  const { auth, files, objects, tickets, relay, metrics, logger, maxBytes, nameMaxBytes } = options;
+  const { auth, files, objects, tickets, metrics, logger, maxBytes, nameMaxBytes } = options;
   const admit = ticketGate({ tickets, unknownTicketWaitMs: options.unknownTicketWaitMs });
 
   const upload: RequestHandler = async (req, res) => {
@@ -97,7 +95,6 @@ export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
         );
       throw error;
     }
-    relay.wake(FILES_COLLECTION, id);
     recordUpload(record, (performance.now() - started) / 1000);
     res.status(201).json({
       id,
@@ -181,8 +178,7 @@ export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
       throw new AppError('FORBIDDEN', { message: 'Only the uploader, agents and admins may delete a file' });
     // The object first: removing it again is harmless, so a retry after a failure completes.
     await objects.remove(file._id);
-    if (await files.markDeleted(file._id, user.id, fileDeleted(file, user.id)))
-      relay.wake(FILES_COLLECTION, file._id);
+    await files.markDeleted(file._id, user.id, fileDeleted(file, user.id));
     res.status(204).end();
   };
 

@@ -1,5 +1,5 @@
 import { AppError, DependencyUnavailableError } from '@support-center/service-kit';
-import { outboxFields, outboxUpdate, type CloudEvent } from '@support-center/events';
+import type { CloudEvent, Outbox } from '@support-center/events';
 import type { Connection } from 'mongoose';
 import type { FileType } from '../domain/file-types';
 
@@ -36,12 +36,13 @@ type StoredFile = FileRecord & { _outbox?: string[] };
 
 const LIVE = { deletedAt: { $exists: false } } as const;
 
-export function createFileRepository(connection: Connection): FileRepository {
+/** The file metadata, written with its events through `outbox` (which wakes the relay). */
+export function createFileRepository(connection: Connection, outbox: Outbox): FileRepository {
   const files = () => connection.collection<StoredFile>(FILES_COLLECTION);
 
   return {
     async insert(record, event) {
-      await guard(() => files().insertOne({ ...record, ...outboxFields([event]) }));
+      await guard(() => outbox.insertOne(files(), record, [event]));
     },
     async find(id) {
       const doc = await guard(() => files().findOne({ _id: id, ...LIVE }));
@@ -49,10 +50,9 @@ export function createFileRepository(connection: Connection): FileRepository {
     },
     async markDeleted(id, deletedBy, event) {
       const result = await guard(() =>
-        files().updateOne(
-          { _id: id, ...LIVE },
-          outboxUpdate([event], { $set: { deletedAt: new Date(), deletedBy } }),
-        ),
+        outbox.updateOne(files(), { _id: id, ...LIVE }, { $set: { deletedAt: new Date(), deletedBy } }, [
+          event,
+        ]),
       );
       return result.matchedCount > 0;
     },
