@@ -16,7 +16,10 @@ export const SERVICES = [
 
 export type ServiceName = (typeof SERVICES)[number]['name'];
 
-/** The environment every service gets locally; anything already set in the shell wins. */
+/**
+ * The environment every service gets locally; anything already set in the shell wins, but PORT and
+ * NODE_ENV.
+ */
 export function serviceEnv(port: number, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     KAFKA_BROKERS: ENGINE_URLS.kafka,
@@ -26,11 +29,12 @@ export function serviceEnv(port: number, env: NodeJS.ProcessEnv): NodeJS.Process
     // Locally every client is this machine: `npm run load` names its simulated clients with
     // X-Forwarded-For, which only a forwarder the services trust may set (none by default).
     TRUST_PROXY: 'loopback',
-    // Lets a frontend's dev server on any localhost port call the API from the browser (CORS).
-    NODE_ENV: 'development',
     // The pinned AWS SDK warns on Node 20 at every start; the README says why it is pinned.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...env,
     PORT: String(port),
+    // Lets a frontend's dev server on any localhost port call the API from a browser (CORS). Always
+    // set: a shell or test runner's NODE_ENV (jest's `test`) would close CORS to it.
+    NODE_ENV: 'development',
   };
 }

@@ -1,14 +1,17 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { waitFor } from '@support-center/testing';
+import { freePort, waitFor } from '@support-center/testing';
+import { createSupportClient } from '../../../libs/client/src';
+import { ticketLife } from './ticket-life';
 
 const ROOT = resolve(__dirname, '../../..');
 const MAIN = resolve(__dirname, '../dist/main.js');
 const SERVICE_PORTS = [8001, 8002, 8003, 8004];
 const ENGINE_PORTS = [9092, 27017, 9000];
+const GATEWAY_PORT = 8000;
 
 /**
  * A warning or an error, in any component's format: the services' JSON, FerretDB's and
@@ -84,48 +87,89 @@ const npmRunDev = (args: string[]): Launch => ({
   signal: 'SIGTERM',
 });
 
-/** Runs the stack until everything is ready, then stops it; nothing it started may outlive it. */
-async function runOnce(dataDir: string, { command, args, signal }: Launch) {
+interface RunningStack {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  /** The demo accounts' password, as the run printed it. */
+  password: string;
+  gateway: string;
+  /** How it is stopped: as Ctrl-C in its terminal, or a supervisor's signal to npm. */
+  signal: NodeJS.Signals;
+}
+
+/** Runs the stack until everything is ready; every service answers /ready. */
+async function startStack(
+  dataDir: string,
+  { command, args, signal }: Launch,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningStack> {
   // The stack runs on engines of its own: not the test harness's, which the environment names.
-  const { KAFKA_BROKERS: _kafka, MONGO_URL: _mongo, S3_ENDPOINT: _s3, ...env } = process.env;
+  const {
+    KAFKA_BROKERS: _kafka,
+    MONGO_URL: _mongo,
+    S3_ENDPOINT: _s3,
+    GATEWAY_PORT: _port,
+    ...env
+  } = process.env;
   const child = spawn(command, args, {
     cwd: ROOT,
-    env: { ...env, SUPPORT_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    env: { ...env, SUPPORT_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
 
-  await waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`it exited with ${child.exitCode}:\n${output}`);
-      return output.includes('Support Center is up:');
-    },
-    { timeoutMs: 280_000, message: 'the stack to be up' },
-  );
+  try {
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`it exited with ${child.exitCode}`);
+        return output.includes('Support Center is up:');
+      },
+      { timeoutMs: 280_000, message: 'the stack to be up' },
+    );
+  } catch (error) {
+    // Nothing it started may outlive a failed start either.
+    child.kill(signal);
+    await exited;
+    throw new Error(`${error instanceof Error ? error.message : String(error)}:\n${output}`, {
+      cause: error,
+    });
+  }
   for (const port of SERVICE_PORTS) {
     expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
   }
-  // Every demo account logs in with the password the run printed.
   const password = readFileSync(join(dataDir, 'dev', 'demo-password'), 'utf8').trim();
-  for (const username of ['admin', 'agent', 'employee', 'employee2']) {
-    const login = await fetch('http://127.0.0.1:8002/api/v1/auth/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    expect({ username, status: login.status }).toEqual({ username, status: 200 });
-  }
-  const started = descendants(child.pid!);
+  const gateway = `http://127.0.0.1:${extraEnv.GATEWAY_PORT ?? GATEWAY_PORT}`;
+  return { child, output: () => output, exited, password, gateway, signal };
+}
+
+/** Stops the stack as its user or supervisor would; nothing it started may outlive it. */
+async function stopStack(stack: RunningStack, ports: number[]): Promise<string> {
+  const started = descendants(stack.child.pid!);
   expect(started.length).toBeGreaterThan(5);
-  child.kill(signal);
-  expect(await exited).toBe(0);
+  stack.child.kill(stack.signal);
+  expect(await stack.exited).toBe(0);
   expect(started.filter(alive)).toEqual([]);
-  for (const port of [...SERVICE_PORTS, ...ENGINE_PORTS]) expect(await listening(port)).toBe(false);
-  expect(warnings(output)).toEqual([]);
-  return output;
+  for (const port of [...SERVICE_PORTS, ...ENGINE_PORTS, ...ports]) expect(await listening(port)).toBe(false);
+  expect(warnings(stack.output())).toEqual([]);
+  return stack.output();
+}
+
+/** Every demo account logs in, through the gateway, with the password the run printed. */
+async function demoLogins(stack: RunningStack): Promise<Record<string, string>> {
+  const client = createSupportClient({ baseUrl: stack.gateway });
+  const tokens: Record<string, string> = {};
+  for (const username of ['admin', 'agent', 'employee', 'employee2']) {
+    const { data, response } = await client.auth.POST('/api/v1/auth/login', {
+      body: { username, password: stack.password },
+    });
+    expect({ username, status: response.status }).toEqual({ username, status: 200 });
+    tokens[username] = data!.accessToken;
+  }
+  return tokens;
 }
 
 describe('npm run dev', () => {
@@ -134,26 +178,99 @@ describe('npm run dev', () => {
 
   beforeAll(async () => {
     const busy = [];
-    for (const port of [...SERVICE_PORTS, ...ENGINE_PORTS]) if (await listening(port)) busy.push(port);
+    for (const port of [...SERVICE_PORTS, ...ENGINE_PORTS, GATEWAY_PORT])
+      if (await listening(port)) busy.push(port);
     if (busy.length > 0)
       throw new Error(`the standard ports ${busy.join(', ')} are in use: stop the running stack first`);
   });
 
-  it('starts the engines and the four services, prefixes logs, warns of nothing, and Ctrl-C stops everything', async () => {
-    const output = await runOnce(dataDir, runner(['--fresh']));
-    expect(output).toMatch(/^kafka\s+\| ready 127\.0\.0\.1:9092/m);
-    expect(output).toMatch(/^ticket\s+\| \{.*"msg":"ticket listening"/m);
-    for (const url of ['http://127.0.0.1:8001', 'http://127.0.0.1:8004', 'mongodb://127.0.0.1:27017']) {
-      expect(output).toContain(url);
-    }
-    expect(output).toMatch(/password: \S{16} {2}\(generated/);
-  }, 400_000);
+  describe('a fresh start, stopped with Ctrl-C', () => {
+    let stack: RunningStack;
+    let tokens: Record<string, string>;
+    beforeAll(async () => {
+      stack = await startStack(dataDir, runner(['--fresh']));
+      tokens = await demoLogins(stack);
+    }, 300_000);
+    afterAll(() => {
+      // A failed test must not leave the stack running.
+      if (stack?.child.exitCode === null) stack.child.kill('SIGINT');
+    });
 
-  it('npm run dev reuses the data of the previous run, warns of nothing, and SIGTERM to npm stops everything', async () => {
+    it('starts the engines, the four services and the gateway, and prefixes logs', () => {
+      const output = stack.output();
+      expect(output).toMatch(/^kafka\s+\| ready 127\.0\.0\.1:9092/m);
+      expect(output).toMatch(/^ticket\s+\| \{.*"msg":"ticket listening"/m);
+      for (const url of [
+        'http://localhost:8000',
+        'http://127.0.0.1:8001',
+        'http://127.0.0.1:8004',
+        'mongodb://127.0.0.1:27017',
+      ]) {
+        expect(output).toContain(url);
+      }
+      expect(output).toMatch(/password: \S{16} {2}\(generated/);
+    });
+
+    it('serves one origin on :8000: its /health, every API description, and CORS for a local frontend', async () => {
+      const health = await fetch(`${stack.gateway}/health`);
+      expect({ status: health.status, body: await health.json() }).toEqual({
+        status: 200,
+        body: { status: 'ok' },
+      });
+      // Each service's own OpenAPI document, under its own public path.
+      const someRoute: [string, string][] = [
+        ['auth', '/api/v1/auth/login'],
+        ['ticket', '/api/v1/tickets'],
+        ['file', '/api/v1/files'],
+        ['realtime', '/api/v1/notifications'],
+      ];
+      for (const [service, path] of someRoute) {
+        const response = await fetch(`${stack.gateway}/api/v1/openapi/${service}.json`);
+        const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+        expect({
+          service,
+          status: response.status,
+          openapi: document.openapi,
+          routed: path in document.paths,
+        }).toEqual({
+          service,
+          status: 200,
+          openapi: expect.stringMatching(/^3\.1\./),
+          routed: true,
+        });
+      }
+      expect((await fetch(`${stack.gateway}/api/v1/asyncapi.json`)).status).toBe(200);
+      // npm run dev sets NODE_ENV=development: a frontend's dev server on another port may call the API.
+      const preflight = await fetch(`${stack.gateway}/api/v1/tickets`, {
+        method: 'OPTIONS',
+        headers: {
+          Origin: 'http://localhost:5173',
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization,content-type',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    });
+
+    it("drives one ticket's whole life through the gateway with the typed client only", async () => {
+      await ticketLife(stack.gateway, tokens);
+    }, 120_000);
+
+    it('warns of nothing, and Ctrl-C stops everything', async () => {
+      await stopStack(stack, [GATEWAY_PORT]);
+    }, 60_000);
+  });
+
+  it('npm run dev reuses the data of the previous run, serves the gateway on GATEWAY_PORT, warns of nothing, and SIGTERM to npm stops everything', async () => {
     const clusterId = () => readFileSync(join(dataDir, 'kafka', 'cluster.id'), 'utf8').trim();
     const before = clusterId();
     expect(before).toBeDefined();
-    const output = await runOnce(dataDir, npmRunDev([]));
+    const port = await freePort();
+    const stack = await startStack(dataDir, npmRunDev([]), { GATEWAY_PORT: String(port) });
+    await demoLogins(stack);
+    expect(stack.output()).toContain(`http://localhost:${port}`);
+    const output = await stopStack(stack, [port]);
     expect(clusterId()).toBe(before);
     // The demo accounts exist already: they are found, not created again and refused.
     expect(output).not.toMatch(/"status":409/);
