@@ -52,7 +52,10 @@ export class SocketFrameTimeoutError extends Error {
 
 /** One open socket whose incoming frames are `In` and outgoing ones `Out`. */
 export class TypedSocket<In extends { type: string }, Out = never> {
-  /** Resolves once open; rejects when the socket closes first (a refused token: 4401). */
+  /**
+   * Resolves once open; rejects when the socket closes first. A refused token opens, then closes
+   * with 4401 (browsers never see an upgrade's status): watch `closed`.
+   */
   readonly opened: Promise<void>;
   /** Resolves with the close code and reason, whoever closed. */
   readonly closed: Promise<SocketClosed>;
