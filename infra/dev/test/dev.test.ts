@@ -15,7 +15,7 @@ const GATEWAY_PORT = 8000;
 
 /**
  * A warning or an error, in any component's format: the services' JSON, FerretDB's and
- * Prometheus's logfmt, Kafka's log4j, npm's and the runner's own. A healthy start and stop prints
+ * Prometheus's logfmt, Kafka's log4j, nginx's, npm's and the runner's own. A healthy start and stop prints
  * none of them (issue 28, item 17): each remaining one must say what to do, and then it is no
  * longer part of a healthy run.
  */
@@ -24,6 +24,8 @@ const WARNING = [
   /\blevel=(warn|error|WARN|ERROR)\b/,
   /\| \d\d:\d\d:\d\d\.\d{3} (WARN|ERROR) /,
   /^npm (warn|error|ERR)/i,
+  // nginx's error log: `2026/12/05 12:00:00 [error] 12#12: *3 connect() failed …`
+  /\[(warn|error|crit|alert|emerg)\] \d+#\d+:/,
   /^dev: /,
 ];
 
