@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { call, type ApiResponse } from './client';
+import { apiClient } from './api';
 import type { LoadOptions } from './options';
 import type { Session } from './session';
 import { enqueue, isDue, takeDue, type Queued } from './slow-agents';
@@ -32,8 +32,8 @@ export interface Action {
   run(world: World): Promise<Outcome>;
 }
 
-const CATEGORIES = ['hardware', 'software', 'network', 'access', 'other'];
-const PRIORITIES = ['low', 'medium', 'medium', 'high', 'critical'];
+const CATEGORIES = ['hardware', 'software', 'network', 'access', 'other'] as const;
+const PRIORITIES = ['low', 'medium', 'medium', 'high', 'critical'] as const;
 const SUBJECTS = [
   'Laptop will not boot',
   'VPN drops every hour',
@@ -48,7 +48,8 @@ const PNG = Buffer.from(
 );
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
-const outcome = (response: ApiResponse, ...wanted: number[]): Outcome => ({
+/** The answer of a typed call (openapi-fetch's `{ data, error, response }`). */
+const outcome = ({ response }: { response: Response }, ...wanted: number[]): Outcome => ({
   expected: wanted.includes(response.status),
   status: response.status,
 });
@@ -60,18 +61,16 @@ export const ACTIONS: Action[] = [
     async run(world) {
       const requester = pick(world.sessions.employees);
       world.sequence += 1;
-      const response = await call<{ id: string }>('POST', `${world.options.urls.ticket}/api/v1/tickets`, {
-        token: requester.token,
-        json: {
+      const answer = await requester.client.tickets.POST('/api/v1/tickets', {
+        body: {
           title: `${pick(SUBJECTS)} (#${world.sequence})`,
           description: 'Reported by the load generator.',
           category: pick(CATEGORIES),
           priority: pick(PRIORITIES),
         },
       });
-      if (response.status === 201)
-        enqueue(world.open, { id: response.body.id, requester }, world.options.slowAgents);
-      return outcome(response, 201);
+      if (answer.data) enqueue(world.open, { id: answer.data.id, requester }, world.options.slowAgents);
+      return outcome(answer, 201);
     },
   },
   {
@@ -79,11 +78,9 @@ export const ACTIONS: Action[] = [
     weight: 15,
     async run(world) {
       const viewer = Math.random() < 0.5 ? world.sessions.agent : pick(world.sessions.employees);
-      const status = pick(['open', 'in_progress', 'solved']);
+      const status = pick(['open', 'in_progress', 'solved'] as const);
       return outcome(
-        await call('GET', `${world.options.urls.ticket}/api/v1/tickets?status=${status}&limit=20`, {
-          token: viewer.token,
-        }),
+        await viewer.client.tickets.GET('/api/v1/tickets', { params: { query: { status, limit: 20 } } }),
         200,
       );
     },
@@ -94,13 +91,11 @@ export const ACTIONS: Action[] = [
     async run(world) {
       const ticket = pick([...world.open, ...world.assigned]);
       if (!ticket) return { expected: true, status: 0 };
-      const form = new FormData();
-      form.append('ticketId', ticket.id);
-      form.append('file', new Blob([PNG], { type: 'image/png' }), `screenshot-${world.sequence}.png`);
       return outcome(
-        await call('POST', `${world.options.urls.file}/api/v1/files`, {
-          token: ticket.requester.token,
-          body: form,
+        await ticket.requester.client.uploadFile({
+          ticketId: ticket.id,
+          file: new Blob([PNG], { type: 'image/png' }),
+          fileName: `screenshot-${world.sequence}.png`,
         }),
         201,
       );
@@ -113,12 +108,12 @@ export const ACTIONS: Action[] = [
       const ticket = takeDue(world.open);
       if (!ticket) return { expected: true, status: 0 };
       const agent = world.sessions.agent;
-      const response = await call('POST', `${world.options.urls.ticket}/api/v1/tickets/${ticket.id}/assign`, {
-        token: agent.token,
-        json: { assigneeId: agent.id },
+      const answer = await agent.client.tickets.POST('/api/v1/tickets/{id}/assign', {
+        params: { path: { id: ticket.id } },
+        body: { assigneeId: agent.id },
       });
-      if (response.status === 200) enqueue(world.assigned, ticket, world.options.slowAgents);
-      return outcome(response, 200);
+      if (answer.response.status === 200) enqueue(world.assigned, ticket, world.options.slowAgents);
+      return outcome(answer, 200);
     },
   },
   {
@@ -128,9 +123,9 @@ export const ACTIONS: Action[] = [
       const ticket = takeDue(world.assigned);
       if (!ticket) return { expected: true, status: 0 };
       return outcome(
-        await call('POST', `${world.options.urls.ticket}/api/v1/tickets/${ticket.id}/status`, {
-          token: world.sessions.agent.token,
-          json: { status: 'solved' },
+        await world.sessions.agent.client.tickets.POST('/api/v1/tickets/{id}/status', {
+          params: { path: { id: ticket.id } },
+          body: { status: 'solved' },
         }),
         200,
       );
@@ -147,9 +142,9 @@ export const ACTIONS: Action[] = [
       if (!ticket) return { expected: true, status: 0 };
       const author = byAgent ? world.sessions.agent : ticket.requester;
       return outcome(
-        await call('POST', `${world.options.urls.ticket}/api/v1/tickets/${ticket.id}/comments`, {
-          token: author.token,
-          json: { body: 'Any news on this one?', internal: false },
+        await author.client.tickets.POST('/api/v1/tickets/{id}/comments', {
+          params: { path: { id: ticket.id } },
+          body: { body: 'Any news on this one?', internal: false },
         }),
         201,
       );
@@ -162,8 +157,8 @@ export const ACTIONS: Action[] = [
       // An unknown user from a documentation-range address (through a trusted proxy header), so
       // neither the demo accounts nor this machine's address are locked out; 429 once that one is.
       return outcome(
-        await call('POST', `${world.options.urls.auth}/api/v1/auth/login`, {
-          json: { username: `intruder-${randomBytes(3).toString('hex')}`, password: 'wrong-password' },
+        await apiClient(world.options.urls).auth.POST('/api/v1/auth/login', {
+          body: { username: `intruder-${randomBytes(3).toString('hex')}`, password: 'wrong-password' },
           headers: { 'X-Forwarded-For': `198.51.100.${Math.floor(Math.random() * 254) + 1}` },
         }),
         401,
@@ -176,8 +171,8 @@ export const ACTIONS: Action[] = [
     weight: 7,
     async run(world) {
       return outcome(
-        await call('GET', `${world.options.urls.ticket}/api/v1/tickets/${randomBytes(12).toString('hex')}`, {
-          token: world.sessions.agent.token,
+        await world.sessions.agent.client.tickets.GET('/api/v1/tickets/{id}', {
+          params: { path: { id: randomBytes(12).toString('hex') } },
         }),
         404,
       );

@@ -1,3 +1,4 @@
+import { openChatSocket, type ChatSocket, type WebSocketConstructor } from '@support-center/client';
 import WebSocket from 'ws';
 import type { Action, World } from './actions';
 import type { Session } from './session';
@@ -6,20 +7,21 @@ const REPLY_TIMEOUT_MS = 5000;
 
 /** One /chat socket per account, opened on first use and kept for the run. */
 export class ChatSockets {
-  private readonly sockets = new Map<string, Promise<WebSocket>>();
+  private readonly sockets = new Map<string, Promise<ChatSocket>>();
 
   constructor(private readonly realtimeUrl: string) {}
 
-  socketFor(session: Session): Promise<WebSocket> {
+  socketFor(session: Session): Promise<ChatSocket> {
     let socket = this.sockets.get(session.username);
     if (!socket) {
-      const url = `${this.realtimeUrl.replace(/^http/, 'ws')}/chat?token=${encodeURIComponent(session.token)}`;
-      socket = new Promise((open, fail) => {
-        const ws = new WebSocket(url);
-        ws.once('open', () => open(ws));
-        ws.once('error', fail);
-        ws.once('close', () => this.sockets.delete(session.username));
+      const chat = openChatSocket({
+        baseUrl: this.realtimeUrl,
+        token: session.token,
+        // Node 20 has no global WebSocket; the ws package's has the browser API the client uses.
+        WebSocket: WebSocket as unknown as WebSocketConstructor,
       });
+      void chat.closed.then(() => this.sockets.delete(session.username));
+      socket = chat.opened.then(() => chat);
       socket.catch(() => this.sockets.delete(session.username));
       this.sockets.set(session.username, socket);
     }
@@ -29,7 +31,7 @@ export class ChatSockets {
   closeAll(): void {
     for (const socket of this.sockets.values())
       void socket.then(
-        (ws) => ws.close(1000),
+        (chat) => chat.close(1000),
         () => undefined,
       );
   }
@@ -46,38 +48,31 @@ export function chatAction(sockets: ChatSockets): Action {
       ];
       if (!ticket) return { expected: true, status: 0 };
       const author = Math.random() < 0.5 ? world.sessions.agent : ticket.requester;
-      const ws = await sockets.socketFor(author);
+      const chat = await sockets.socketFor(author);
       const body = `Still looking into it (${Date.now()})`;
-      const reply = waitForReply(ws, ticket.id, body);
-      ws.send(JSON.stringify({ type: 'join', ticketId: ticket.id }));
-      ws.send(JSON.stringify({ type: 'message', ticketId: ticket.id, body }));
+      const reply = waitForReply(chat, ticket.id, body);
+      chat.join(ticket.id);
+      chat.post(ticket.id, body);
       return reply;
     },
   };
 }
 
 function waitForReply(
-  ws: WebSocket,
+  chat: ChatSocket,
   ticketId: string,
   body: string,
 ): Promise<{ expected: boolean; status: number }> {
   return new Promise((done) => {
     const finish = (expected: boolean, status: number) => {
       clearTimeout(timer);
-      ws.off('message', onMessage);
+      stop();
       done({ expected, status });
     };
-    const onMessage = (data: WebSocket.RawData) => {
-      const frame = JSON.parse(String(data)) as {
-        type: string;
-        ticketId?: string;
-        body?: string;
-        code?: string;
-      };
+    const stop = chat.onFrame((frame) => {
       if (frame.type === 'message' && frame.ticketId === ticketId && frame.body === body) finish(true, 200);
       else if (frame.type === 'error' && frame.code !== 'NOT_JOINED') finish(false, 400);
-    };
+    });
     const timer = setTimeout(() => finish(false, 504), REPLY_TIMEOUT_MS);
-    ws.on('message', onMessage);
   });
 }

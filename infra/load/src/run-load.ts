@@ -71,8 +71,10 @@ async function perform(world: World, action: Action, report: Report): Promise<vo
 
 /** Access tokens are short-lived: a 401 means they expired, so every account logs in again. */
 async function renewSessions(world: World): Promise<void> {
-  const renew = async (session: Session) =>
-    Object.assign(session, await login(world.options, session.username));
+  // The token alone is renewed: each session's client reads it at every request.
+  const renew = async (session: Session) => {
+    session.token = (await login(world.options, session.username)).token;
+  };
   await Promise.all([renew(world.sessions.agent), ...world.sessions.employees.map(renew)]);
 }
 

@@ -1,4 +1,5 @@
-import { call } from './client';
+import type { SupportClient } from '@support-center/client';
+import { apiClient } from './api';
 import type { LoadOptions } from './options';
 
 export type DemoUser = 'agent' | 'employee' | 'employee2';
@@ -7,21 +8,27 @@ export interface Session {
   username: DemoUser;
   id: string;
   token: string;
+  /** The account's client; it reads `token` at every request, so a renewed session keeps it. */
+  client: SupportClient;
 }
 
 export class LoginError extends Error {}
 
 /** Logs a demo account in; the generator logs in again whenever a token is refused (expiry). */
 export async function login(options: LoadOptions, username: DemoUser): Promise<Session> {
-  const response = await call<{ accessToken: string; user: { id: string } }>(
-    'POST',
-    `${options.urls.auth}/api/v1/auth/login`,
-    { json: { username, password: options.password } },
-  );
-  if (response.status !== 200) {
+  const { data, response } = await apiClient(options.urls).auth.POST('/api/v1/auth/login', {
+    body: { username, password: options.password },
+  });
+  if (!data) {
     throw new LoginError(
       `login as ${username} answered ${response.status}: is the stack up with its demo accounts?`,
     );
   }
-  return { username, id: response.body.user.id, token: response.body.accessToken };
+  const session: Session = {
+    username,
+    id: data.user.id,
+    token: data.accessToken,
+    client: apiClient(options.urls, () => session.token),
+  };
+  return session;
 }

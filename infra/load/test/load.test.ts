@@ -1,4 +1,4 @@
-import { call } from '../src/client';
+import { apiClient } from '../src/api';
 import { parseOptions } from '../src/options';
 import { runLoad } from '../src/run-load';
 import {
@@ -44,19 +44,19 @@ describe('npm run load', () => {
         message: `${service.url} ready`,
       });
     }
-    const admin = await call<{ accessToken: string }>('POST', `${urls.auth}/api/v1/auth/login`, {
-      json: { username: 'admin', password: PASSWORD },
+    const login = await apiClient(urls).auth.POST('/api/v1/auth/login', {
+      body: { username: 'admin', password: PASSWORD },
     });
+    const admin = apiClient(urls, login.data?.accessToken);
     for (const [username, role] of [
       ['agent', 'agent'],
       ['employee', 'employee'],
       ['employee2', 'employee'],
-    ]) {
-      const created = await call('POST', `${urls.auth}/api/v1/users`, {
-        token: admin.body.accessToken,
-        json: { username, role, password: PASSWORD },
+    ] as const) {
+      const created = await admin.auth.POST('/api/v1/users', {
+        body: { username, role, password: PASSWORD },
       });
-      expect(created.status).toBe(201);
+      expect(created.response.status).toBe(201);
     }
   }, 180_000);
 
