@@ -32,6 +32,19 @@ export type EventData<T extends EventType> = AllDefinitions[T] extends EventDefi
   ? z.infer<AllDefinitions[T]['data']>
   : never;
 
+/** The schema version of an event type (its `dataschema` ends in `:v<version>`). */
+export type EventVersion<T extends EventType> = AllDefinitions[T] extends EventDefinition
+  ? AllDefinitions[T]['version']
+  : never;
+
+/**
+ * Every event contract, as a union discriminated by `type`: the topic it travels on, its version
+ * and the schema of its data. Each has a fixture per version (`fixtures/<type>.v<version>.json`).
+ */
+export type EventContract = {
+  [T in EventType]: { type: T; topic: Topic; version: EventVersion<T>; data: z.ZodType<EventData<T>> };
+}[EventType];
+
 /** The field of each topic's events that names the aggregate, used as the partition key. */
 const AGGREGATE_KEY: Record<Topic, string> = {
   auth: 'userId',
@@ -40,26 +53,23 @@ const AGGREGATE_KEY: Record<Topic, string> = {
   chat: 'ticketId',
 };
 
-export interface EventSpec {
-  type: EventType;
-  topic: Topic;
-  version: number;
-  data: z.ZodType;
+/** A contract with what the library derives from it. */
+export type EventSpec = EventContract & {
   /** Reads the aggregate id (the partition key) from the event's data. */
   aggregateId(data: unknown): string;
-}
+};
 
 const specs = new Map<string, EventSpec>();
 for (const [topic, definitions] of Object.entries(byTopic) as [Topic, Record<string, EventDefinition>][]) {
   for (const [type, definition] of Object.entries(definitions)) {
     const key = AGGREGATE_KEY[topic];
     specs.set(type, {
-      type: type as EventType,
+      type,
       topic,
       version: definition.version,
       data: definition.data,
       aggregateId: (data) => String((data as Record<string, unknown>)[key]),
-    });
+    } as EventSpec);
   }
 }
 

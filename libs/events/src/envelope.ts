@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { eventSpec, type EventData, type EventType } from './catalog';
 import { EventValidationError } from './errors';
 
-/** The CloudEvents 1.0 envelope (structured mode: the whole event is the Kafka message value). */
-export interface CloudEvent<T extends EventType = EventType> {
+/** The CloudEvents 1.0 envelope of one event type (structured mode: the whole event is the Kafka message value). */
+export interface CloudEventOf<T extends EventType> {
   specversion: '1.0';
   id: string;
   source: string;
@@ -17,6 +17,13 @@ export interface CloudEvent<T extends EventType = EventType> {
   dataschema: string;
   data: EventData<T>;
 }
+
+/**
+ * An event of one of the types `T`, as a union discriminated by `type`: `CloudEvent` is any event,
+ * `CloudEvent<'ticket.assigned' | 'ticket.solved'>` either of two, and checking `event.type`
+ * narrows `event.data` to that type's payload, so consumers need no casts.
+ */
+export type CloudEvent<T extends EventType = EventType> = { [K in T]: CloudEventOf<K> }[T];
 
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
@@ -63,7 +70,7 @@ export function createEvent<T extends EventType>(
     datacontenttype: 'application/json',
     dataschema: dataSchemaUri(type, spec.version),
     data: parsed.data as EventData<T>,
-  };
+  } as CloudEvent<T>;
 }
 
 /** Parses and validates a message value: the envelope, the type, its version and its data. */

@@ -7,8 +7,10 @@ export {
   EVENT_SPECS,
   eventSpec,
   TOPICS,
+  type EventContract,
   type EventData,
   type EventSpec,
+  type EventVersion,
   type EventType,
   type Topic,
 } from './catalog';
@@ -19,6 +21,7 @@ export {
   dataSchemaUri,
   parseEvent,
   type CloudEvent,
+  type CloudEventOf,
   type CreateEventOptions,
 } from './envelope';
 export {
@@ -28,6 +31,7 @@ export {
   OutboxEntryError,
   StoreUnavailableError,
 } from './errors';
+export { EVENT_FIXTURES_DIR, eventFixture, type EventFixtureOverrides } from './fixtures';
 export * from './outbox';
 export * from './revocations';
 export {
@@ -36,4 +40,5 @@ export {
   type ServiceEvents,
   type ServiceEventsOptions,
 } from './service-events';
+export * from './schemas/ticket-vocabulary';
 export { DEFAULT_PARTITIONS, ensureTopics, type EnsureTopicsOptions } from './topics';

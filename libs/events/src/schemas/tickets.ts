@@ -1,8 +1,9 @@
 import { z } from 'zod';
-
-const category = z.enum(['hardware', 'software', 'network', 'access', 'other']);
-const priority = z.enum(['low', 'medium', 'high', 'critical']);
-const status = z.enum(['open', 'in_progress', 'pending', 'solved', 'closed']);
+import {
+  categorySchema as category,
+  prioritySchema as priority,
+  statusSchema as status,
+} from './ticket-vocabulary';
 
 /** Who a ticket concerns; every ticket event carries it so consumers can route notifications. */
 const parties = {

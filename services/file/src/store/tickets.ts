@@ -1,4 +1,4 @@
-import { applyOnce, type ApplyOutcome, type CloudEvent } from '@support-center/events';
+import { applyOnce, type ApplyOutcome, type CloudEvent, type EventType } from '@support-center/events';
 import type { Connection } from 'mongoose';
 import { guard } from './files';
 
@@ -10,15 +10,12 @@ interface TicketAccess {
   requesterId: string;
 }
 
-/** Every ticket event names its ticket and requester (libs/events/src/schemas/tickets.ts). */
-interface TicketParties {
-  ticketId: string;
-  requesterId: string;
-}
+/** Every ticket event names its ticket and requester. */
+type TicketEvent = CloudEvent<Extract<EventType, `ticket.${string}`>>;
 
 export interface TicketAccessProjection {
   /** Records the ticket's requester from any ticket event, once per event id. */
-  apply(event: CloudEvent): Promise<ApplyOutcome>;
+  apply(event: TicketEvent): Promise<ApplyOutcome>;
   /** The requester of a ticket, or undefined when no event about it arrived yet. */
   requesterOf(ticketId: string): Promise<string | undefined>;
 }
@@ -28,7 +25,7 @@ export function createTicketAccessProjection(connection: Connection): TicketAcce
 
   return {
     apply(event) {
-      const { ticketId, requesterId } = event.data as TicketParties;
+      const { ticketId, requesterId } = event.data;
       return applyOnce(tickets(), { _id: ticketId }, { $set: { requesterId } }, event.id);
     },
     async requesterOf(ticketId) {

@@ -1,4 +1,4 @@
-import type { CloudEvent, EventHandler, EventHandlers, EventType } from '@support-center/events';
+import type { EventHandler, EventHandlers, EventType } from '@support-center/events';
 import { ticketRecipients } from '../domain/access';
 import { isSlaEvent, SLA_EVENTS, slaRecipients } from '../domain/sla-notice';
 import type { TicketProjection } from '../store/tickets';
@@ -52,12 +52,8 @@ export function fanoutHandlers({ tickets, notifier, staffOnline, rooms, parking 
         ? slaRecipients(event, parties, staffOnline())
         : ticketRecipients(parties, {
             // Internal comments are for staff only.
-            staffOnly:
-              event.type === 'ticket.commented' && (event as CloudEvent<'ticket.commented'>).data.internal,
-            also:
-              event.type === 'ticket.assigned'
-                ? [(event as CloudEvent<'ticket.assigned'>).data.previousAssigneeId]
-                : [],
+            staffOnly: event.type === 'ticket.commented' && event.data.internal,
+            also: event.type === 'ticket.assigned' ? [event.data.previousAssigneeId] : [],
           });
       await notifier.notify(event, recipients);
       projected ??= parties;

@@ -45,19 +45,19 @@ export function createTicketProjection(connection: Connection) {
       // Staff who act on the ticket (the requester commenting is no agent).
       switch (event.type) {
         case 'ticket.created':
-          set.status = (event as CloudEvent<'ticket.created'>).data.status;
+          set.status = event.data.status;
           break;
         case 'ticket.status_changed':
-          set.status = (event as CloudEvent<'ticket.status_changed'>).data.to;
+          set.status = event.data.to;
           break;
         case 'ticket.solved':
           set.status = 'solved';
           break;
         case 'ticket.assigned':
-          agents.push((event as CloudEvent<'ticket.assigned'>).data.assignedBy);
+          agents.push(event.data.assignedBy);
           break;
         case 'ticket.commented':
-          agents.push((event as CloudEvent<'ticket.commented'>).data.authorId);
+          agents.push(event.data.authorId);
           break;
         default:
           break;

@@ -1,13 +1,15 @@
+import type { Category, Priority, Status } from '@support-center/events';
 import type { SlaState } from './sla';
 
-/** The ticket vocabulary (issue 17); the event schemas in @support-center/events use the same sets. */
-export const CATEGORIES = ['hardware', 'software', 'network', 'access', 'other'] as const;
-export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
-export const STATUSES = ['open', 'in_progress', 'pending', 'solved', 'closed'] as const;
-
-export type Category = (typeof CATEGORIES)[number];
-export type Priority = (typeof PRIORITIES)[number];
-export type Status = (typeof STATUSES)[number];
+/** The ticket vocabulary (issue 17): defined once, with the event contracts that carry it. */
+export {
+  CATEGORIES,
+  PRIORITIES,
+  STATUSES,
+  type Category,
+  type Priority,
+  type Status,
+} from '@support-center/events';
 
 export interface Comment {
   id: string;
