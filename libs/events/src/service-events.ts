@@ -53,6 +53,14 @@ export interface ServiceEvents<K extends string> {
   readonly consumers: { readonly [N in K]: EventsWorker };
   /** The relay and the consumers, each starting once the topics exist: run them as the service's workers. */
   readonly workers: readonly EventsWorker[];
+  /**
+   * Declares more consumer groups, before the service starts: for handlers that need what is
+   * built on the outbox (a chat room fed by the store that writes the outbox). Their topics are
+   * created with the others.
+   */
+  consume<N extends string>(
+    declarations: Record<N, ConsumerDeclaration>,
+  ): { readonly [M in N]: EventsWorker };
 }
 
 /**
@@ -72,14 +80,13 @@ export interface ServiceEvents<K extends string> {
  */
 export function serviceEvents<K extends string = never>(options: ServiceEventsOptions<K>): ServiceEvents<K> {
   const { service, kafka, connection, metrics, logger, topicPrefix = '', partitions } = options;
-  const declared = Object.entries(options.consumes ?? {}) as [K, ConsumerDeclaration][];
-  const topics = [...new Set([...(options.owns ?? []), ...declared.map(([, d]) => d.topic)])];
+  const topics = new Set<string>(options.owns);
 
   /** Created once; a failure leaves the next worker start to try again. */
   let created: Promise<void> | undefined;
   const topicsExist = () =>
     (created ??= withAdmin(kafka, (admin) =>
-      ensureTopics(admin, topics, { prefix: topicPrefix, partitions }),
+      ensureTopics(admin, [...topics], { prefix: topicPrefix, partitions }),
     ).catch((error: unknown) => {
       created = undefined;
       throw error;
@@ -97,9 +104,15 @@ export function serviceEvents<K extends string = never>(options: ServiceEventsOp
   });
 
   const shared = { kafka, metrics, logger, topicPrefix };
-  const consumers = Object.fromEntries(
-    declared.map(([key, declaration]) => [key, afterTopics(consumer(service, declaration, shared))]),
-  ) as { [N in K]: EventsWorker };
+  const workers: EventsWorker[] = [];
+  function consume<N extends string>(declarations: Record<N, ConsumerDeclaration>) {
+    const made = Object.entries<ConsumerDeclaration>(declarations).map(([key, declaration]) => {
+      topics.add(declaration.topic);
+      return [key, afterTopics(consumer(service, declaration, shared))] as const;
+    });
+    workers.push(...made.map(([, worker]) => worker));
+    return Object.fromEntries(made) as { [M in N]: EventsWorker };
+  }
 
   const collections = options.outbox?.collections ?? [];
   if (collections.length > 0 && !connection)
@@ -116,12 +129,13 @@ export function serviceEvents<K extends string = never>(options: ServiceEventsOp
           pollIntervalMs: options.outbox?.pollIntervalMs,
         })
       : undefined;
-  const workers: EventsWorker[] = Object.values(consumers);
-  if (relay) workers.unshift(afterTopics(relayWorker(relay)));
+  if (relay) workers.push(afterTopics(relayWorker(relay)));
+  const consumers = consume(options.consumes ?? ({} as Record<K, ConsumerDeclaration>));
   return {
     outbox: outboxWriter(relay ?? { wake: () => undefined }, collections),
     consumers,
     workers,
+    consume,
   };
 }
 

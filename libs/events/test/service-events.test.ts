@@ -137,22 +137,25 @@ describe('serviceEvents', () => {
 
   it('runs an instance consumer from the topic end, under its own group, deleted when it stops', async () => {
     const seen: string[] = [];
-    const declare = (instance: string) =>
-      serviceEvents({
+    // Declared after the wiring (`consume`), as for handlers that need what the outbox feeds.
+    const declare = (instance: string) => {
+      const events = serviceEvents({
         service: 'live',
         kafka,
         metrics: telemetry.metrics,
         logger: silent,
         topicPrefix: ns.topicPrefix,
-        consumes: {
-          live: {
-            topic: TOPICS.chat,
-            group: 'live-fanout',
-            instance,
-            handlers: { 'chat.message_posted': async (e) => void seen.push(e.data.body) },
-          },
+      });
+      const consumers = events.consume({
+        live: {
+          topic: TOPICS.chat,
+          group: 'live-fanout',
+          instance,
+          handlers: { 'chat.message_posted': async (e) => void seen.push(e.data.body) },
         },
       });
+      return { workers: events.workers, consumers };
+    };
     const producer = kafka.producer();
     await producer.connect();
     const post = async (body: string) => {

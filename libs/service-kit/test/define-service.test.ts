@@ -137,4 +137,18 @@ describe('defineService', () => {
     // @ts-expect-error `logger` is the service's logger in start's context: no dependency may shadow it.
     expect(defineService(definition).name).toBe('clash');
   });
+
+  it('follows work that says whether it runs: up only while every followed part does', async () => {
+    const readiness = readyOnceStarted('fanout', 'fan-out consumers not running');
+    await expect(readiness.check()).rejects.toThrow('fan-out consumers not running');
+    const parts = [{ running: false }, { running: false }];
+    readiness.follow(...parts);
+    await expect(readiness.check()).rejects.toThrow('fan-out consumers not running');
+    parts[0]!.running = true;
+    await expect(readiness.check()).rejects.toThrow('fan-out consumers not running');
+    parts[1]!.running = true;
+    await expect(readiness.check()).resolves.toBeUndefined();
+    parts[0]!.running = false;
+    await expect(readiness.check()).rejects.toThrow('fan-out consumers not running');
+  });
 });

@@ -1,4 +1,3 @@
-export { revocationConsumer, type RevocationConsumerOptions } from './consumer';
 export {
   createRevocationList,
   revocationListFor,

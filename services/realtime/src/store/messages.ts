@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MongoDependency } from '@support-center/service-kit';
-import { createEvent, outboxFields } from '@support-center/events';
+import { createEvent, type Outbox } from '@support-center/events';
 import { isDuplicateKeyError } from '@support-center/store';
 import { SupportCenterError } from '@support-center/telemetry';
 
@@ -55,7 +55,11 @@ export interface MessageStoreOptions {
  * (raised with `$max` after the insert) so the probe starts near the end. The message's
  * `chat.message_posted` event is written in the same insert (transactional outbox).
  */
-export function createMessageStore(connection: Connection, { maxAttempts = 200 }: MessageStoreOptions = {}) {
+export function createMessageStore(
+  connection: Connection,
+  outbox: Outbox,
+  { maxAttempts = 200 }: MessageStoreOptions = {},
+) {
   const messages = () => connection.collection<MessageDocument>(MESSAGES_COLLECTION);
   const rooms = () => connection.collection<RoomDocument>(ROOMS_COLLECTION);
   const withoutOutbox = { projection: { _outbox: 0 } } as const;
@@ -90,7 +94,7 @@ export function createMessageStore(connection: Connection, { maxAttempts = 200 }
         const message: ChatMessage = { id, ticketId, seq, authorId, body, at };
         const event = createEvent('chat.message_posted', { messageId: id, ...message }, { source: SOURCE });
         try {
-          await messages().insertOne({ _id: `${ticketId}:${seq}`, ...message, ...outboxFields([event]) });
+          await outbox.insertOne(messages(), { _id: `${ticketId}:${seq}`, ...message }, [event]);
         } catch (error) {
           if (!isDuplicateKeyError(error)) throw error;
           if (attempt >= maxAttempts) throw new RoomBusyError(ticketId);

@@ -38,7 +38,7 @@ export interface ChatEndpointOptions {
   limits: ChatLimits;
   metrics: WsInstruments;
   logger: Logger;
-  /** A message was stored here: deliver it locally and wake the outbox relay. */
+  /** A message was stored here (its event with it): deliver it locally. */
   onPosted(message: ChatMessage): void;
 }
 
