@@ -15,7 +15,7 @@ import { promtoolCheckMetrics } from '@support-center/testing';
 import express from 'express';
 import fc from 'fast-check';
 import request from 'supertest';
-import { HttpAggregate, measureHttp, startTelemetry } from '../src';
+import { HttpAggregate, measureHttp, scrapeHandler, startTelemetry } from '../src';
 import {
   PrometheusTextSerializer,
   type PrometheusTextOptions,
@@ -326,6 +326,25 @@ describe('PrometheusTextSerializer', () => {
       expect(promtoolCheckMetrics(res.text)).toBe('');
     } finally {
       await telemetry.shutdown();
+    }
+  });
+});
+
+describe('scrapeHandler', () => {
+  it('answers a scrape whose attributes cannot be printed, and the process lives on', async () => {
+    const exporter = new PrometheusExporter({ preventServerStart: true });
+    const provider = new MeterProvider({ readers: [exporter] });
+    const counter = provider.getMeter('m').createCounter('requests');
+    counter.add(1, { ok: 'yes' });
+    // A non-string value is printed as JSON, and a symbol has none.
+    counter.add(1, { kind: Symbol('x') } as unknown as Attributes);
+    const app = express().get('/metrics', scrapeHandler(exporter, new PrometheusTextSerializer()));
+    try {
+      const res = await request(app).get('/metrics').expect(200);
+      expect(res.text).toMatch(/^# failed to export metrics: TypeError/);
+      counter.add(1, { ok: 'yes' });
+    } finally {
+      await provider.shutdown();
     }
   });
 });

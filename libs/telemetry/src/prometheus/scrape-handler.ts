@@ -5,7 +5,8 @@ import type { PrometheusTextSerializer } from './prometheus-serializer';
 
 /**
  * Serves a scrape as PrometheusExporter's own handler does (status, content type, the same
- * answer when collection fails), with the reader's collected metrics written by `serializer`.
+ * answer when collection fails, also given when serialization fails), with the reader's collected
+ * metrics written by `serializer`.
  */
 export function scrapeHandler(
   reader: MetricReader,
@@ -14,12 +15,20 @@ export function scrapeHandler(
   return (_req, res) => {
     res.statusCode = 200;
     res.setHeader('content-type', 'text/plain');
-    reader.collect().then(
-      ({ resourceMetrics, errors }) => {
-        if (errors.length) diag.error('PrometheusExporter: metrics collection errors', ...errors);
-        res.end(serializer.serialize(resourceMetrics));
-      },
-      (err: unknown) => res.end(`# failed to export metrics: ${String(err)}`),
-    );
+    const failed = (err: unknown) => res.end(`# failed to export metrics: ${String(err)}`);
+    reader.collect().then(({ resourceMetrics, errors }) => {
+      if (errors.length) diag.error('PrometheusExporter: metrics collection errors', ...errors);
+      let body: Buffer;
+      try {
+        body = serializer.serialize(resourceMetrics);
+      } catch (err) {
+        // An attribute JSON cannot print (a symbol): the exporter's own handler would leave the
+        // scrape hanging and the rejection unhandled, which ends the process.
+        diag.error('metrics serialization failed', err);
+        failed(err);
+        return;
+      }
+      res.end(body);
+    }, failed);
   };
 }
