@@ -36,7 +36,10 @@ export function collections(connection: Connection): Collections {
   };
 }
 
-/** Unique human-readable numbers; FerretDB and MongoDB both enforce a unique index. */
+/** Unique human-readable numbers (FerretDB and MongoDB both enforce a unique index), due times. */
 export async function ensureIndexes(c: Collections): Promise<void> {
   await c.tickets.createIndex({ number: 1 }, { unique: true, name: 'number_unique' });
+  // The SLA worker's and the due-time sorts' range reads; on MongoDB (FerretDB scans either way).
+  await c.tickets.createIndex({ responseDueAt: 1, number: 1 }, { name: 'response_due' });
+  await c.tickets.createIndex({ resolutionDueAt: 1, number: 1 }, { name: 'resolution_due' });
 }
