@@ -40,7 +40,13 @@ describe('serviceEvents', () => {
 
   const start = async <E extends Pick<ServiceEvents<string>, 'workers'>>(events: E) => {
     running.push(events);
-    await Promise.all(events.workers.map((w) => w.start()));
+    // Started as the service kit starts workers: tried again until it succeeds (a topic just
+    // created may have no leader known yet).
+    await Promise.all(
+      events.workers.map((w) =>
+        waitFor(async () => (await w.start(), true), { timeoutMs: 30_000, message: `${w.name} to start` }),
+      ),
+    );
     return events;
   };
 
