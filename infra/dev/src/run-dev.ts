@@ -20,8 +20,8 @@ export interface DevOptions {
 
 /**
  * `npm run dev`: the engines (`support-engines up`), then the four services and the gateway (nginx,
- * on GATEWAY_PORT, 8000 by default), logs prefixed by component, a table of URLs once everything is ready, and a clean stop on Ctrl-C.
- * Resolves with the exit code.
+ * on GATEWAY_PORT, 8000 by default), logs prefixed by component, a table of URLs once everything
+ * is ready, and a clean stop on Ctrl-C. Resolves with the exit code.
  */
 export async function runDev({ fresh, env = process.env }: DevOptions): Promise<number> {
   const port = gatewayPort(env);
