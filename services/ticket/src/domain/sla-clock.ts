@@ -155,28 +155,46 @@ function instantOf(wall: number, timeZone: string): number {
   return wall - offsetBefore;
 }
 
-/** The business intervals of successive local days, as instants, from the day holding `from`. */
-function* businessIntervals(hours: WeeklyHours, timeZone: string, from: number): Generator<[number, number]> {
+/** Local days whose intervals a clock remembers: about eleven years of days, a few MB at most. */
+const MAX_CACHED_DAYS = 4096;
+
+/**
+ * The business intervals of successive local days, as instants, from the day holding `from`.
+ * Converting a wall time costs a few `Intl` calls; every ticket of a day needs the same ones, so
+ * each day's instants are kept in `days`.
+ */
+function* businessIntervals(
+  hours: WeeklyHours,
+  timeZone: string,
+  from: number,
+  days: Map<number, readonly [number, number][]>,
+): Generator<[number, number]> {
   const wall = wallTime(from, timeZone);
   const day = new Date(wall);
   let midnight = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate());
   for (;;) {
-    for (const { start, end } of hours[new Date(midnight).getUTCDay()]!) {
-      const s = instantOf(midnight + start * MINUTE, timeZone);
-      const e = instantOf(midnight + end * MINUTE, timeZone);
-      if (e > s) yield [s, e];
+    let intervals = days.get(midnight);
+    if (!intervals) {
+      intervals = hours[new Date(midnight).getUTCDay()]!.map(({ start, end }): [number, number] => [
+        instantOf(midnight + start * MINUTE, timeZone),
+        instantOf(midnight + end * MINUTE, timeZone),
+      ]).filter(([s, e]) => e > s);
+      if (days.size >= MAX_CACHED_DAYS) days.clear();
+      days.set(midnight, intervals);
     }
+    yield* intervals;
     midnight += DAY_MINUTES * MINUTE;
   }
 }
 
 export function businessClock(hours: WeeklyHours, timeZone: string): SlaClock {
   if (!isTimeZone(timeZone)) throw new BusinessHoursError(`"${timeZone}" is not an IANA time zone`);
+  const days = new Map<number, readonly [number, number][]>();
   return {
     add(from, ms) {
       let remaining = Math.max(0, ms);
       if (remaining === 0) return new Date(from);
-      for (const [s, e] of businessIntervals(hours, timeZone, from.getTime())) {
+      for (const [s, e] of businessIntervals(hours, timeZone, from.getTime(), days)) {
         const start = Math.max(s, from.getTime());
         if (e <= start) continue;
         if (remaining <= e - start) return new Date(start + remaining);
@@ -187,7 +205,7 @@ export function businessClock(hours: WeeklyHours, timeZone: string): SlaClock {
     between(from, to) {
       let counted = 0;
       if (to <= from) return 0;
-      for (const [s, e] of businessIntervals(hours, timeZone, from.getTime())) {
+      for (const [s, e] of businessIntervals(hours, timeZone, from.getTime(), days)) {
         if (s >= to.getTime()) return counted;
         counted += Math.max(0, Math.min(e, to.getTime()) - Math.max(s, from.getTime()));
       }
