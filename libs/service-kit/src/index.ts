@@ -6,6 +6,7 @@ export { baseConfigSchema, loadConfig, positiveInt, ConfigError, type BaseConfig
 export { createLogger, type Logger } from './logger';
 export * from './errors';
 export { fieldProblems, parseInput, type InputSource } from './validation';
+export { loggedMetricGuard, metricGuard, type MetricGuard } from './metric-guard';
 export { DependencyChecker, type Dependency, type DependencyState } from './dependencies/dependency';
 export {
   mongoDependency,

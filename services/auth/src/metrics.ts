@@ -1,14 +1,25 @@
-import { periodicTask, ROLES, type Logger, type Worker } from '@support-center/service-kit';
+import {
+  loggedMetricGuard,
+  periodicTask,
+  ROLES,
+  type Logger,
+  type MetricGuard,
+  type Worker,
+} from '@support-center/service-kit';
 import type { Instruments } from '@support-center/telemetry';
 import type { AttemptStatus } from './domain/login';
 import type { LoginMethod } from './domain/users';
 
 /** The auth families of the catalog. Recording never fails a request: errors are logged. */
 export class AuthMetrics {
+  private readonly safely: MetricGuard;
+
   constructor(
     private readonly metrics: Instruments,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.safely = loggedMetricGuard(logger, 'auth');
+  }
 
   attempt(method: LoginMethod, status: AttemptStatus, seconds: number): void {
     this.safely(() => {
@@ -19,14 +30,6 @@ export class AuthMetrics {
 
   sessionEnded(role: string, seconds: number): void {
     this.safely(() => this.metrics.session_duration_seconds.record(seconds, { role }));
-  }
-
-  private safely(record: () => void): void {
-    try {
-      record();
-    } catch (error) {
-      this.logger.warn({ err: error }, 'recording auth metrics failed');
-    }
   }
 }
 

@@ -1,43 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Express, Request, RequestHandler } from 'express';
-import {
-  AppError,
-  NotFoundError,
-  serveOpenApi,
-  type AuthUser,
-  type JwtAuth,
-  type Logger,
-} from '@support-center/service-kit';
-import type { Instruments } from '@support-center/telemetry';
-import { canDelete, canRead } from './domain/access';
+import { AppError, serveOpenApi, type AuthUser, type JwtAuth } from '@support-center/service-kit';
 import { contentDisposition } from './domain/file-name';
-import { parseRange } from './domain/range';
-import { sizeBucket } from './domain/size-bucket';
-import { fileDeleted, fileUploaded } from './events/file-events';
+import { fileUseCases, type FileUseCasesOptions } from './files';
 import type { FileMeta, UploadedFile } from './http/api-schemas';
 import { readUpload } from './http/multipart';
 import { fileOpenApiDocument } from './http/openapi';
-import { streamFile, type StreamedFile } from './http/stream-file';
-import { ticketGate } from './http/ticket-gate';
-import type { FileRecord, FileRepository } from './store/files';
-import type { ObjectStore } from './store/objects';
-import type { TicketAccessProjection } from './store/tickets';
+import type { StreamedFile } from './http/stream-file';
+import type { FileRecord } from './store/files';
 
-export interface FileRoutesOptions {
+export interface FileRoutesOptions extends FileUseCasesOptions {
   auth: JwtAuth;
-  files: FileRepository;
-  objects: ObjectStore;
-  tickets: TicketAccessProjection;
-  metrics: Pick<
-    Instruments,
-    'file_uploads_total' | 'file_upload_duration_seconds' | 'file_upload_size_bytes'
-  >;
-  logger: Logger;
-  maxBytes: number;
-  nameMaxBytes: number;
-  /** How long an upload waits for a ticket this service has not heard of before the 404. */
-  unknownTicketWaitMs: number;
   /** The service's version, in its OpenAPI document. */
   version: string;
 }
@@ -56,96 +30,44 @@ function metaOf(file: FileRecord): FileMeta {
   };
 }
 
-/** Mounts `/api/v1/files`: upload, download (with ranges), metadata and delete. */
+function uploadedOf(file: FileRecord): UploadedFile {
+  return {
+    id: file._id,
+    name: file.name,
+    size: file.size,
+    sha256: file.sha256,
+    contentType: file.contentType,
+    ticketId: file.ticketId,
+  };
+}
+
+function userOf(req: Request): AuthUser {
+  if (!req.user) throw new AppError('INTERNAL', { message: 'requireAuth() did not run' });
+  return req.user;
+}
+
+/**
+ * Mounts `/api/v1/files`: upload, download (with ranges), metadata and delete. The routes only
+ * translate HTTP to the use cases (src/files.ts) and back.
+ */
 export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
-  const { auth, files, objects, tickets, metrics, logger, maxBytes, nameMaxBytes } = options;
-  const admit = ticketGate({ tickets, unknownTicketWaitMs: options.unknownTicketWaitMs });
+  const files = fileUseCases(options);
+  const { logger } = options;
+  const id = (req: Request) => String(req.params.id);
 
   const upload: RequestHandler = async (req, res) => {
     const started = performance.now();
-    const user = req.user as AuthUser;
-    const id = randomUUID();
+    const user = userOf(req);
+    const fileId = randomUUID();
     const stored = await readUpload<StreamedFile>(req, {
-      onFile: async (part) => {
-        await admit(user, part.ticketId, part.signal);
-        return streamFile({ part, key: id, objects, maxBytes, nameMaxBytes });
-      },
-      undo: (file) => objects.remove(file.key),
+      onFile: (part) => files.receive(user, fileId, part),
+      undo: (file) => files.discard(file),
     });
-
-    const record: FileRecord = {
-      _id: id,
-      name: stored.name,
-      size: stored.size,
-      sha256: stored.sha256,
-      contentType: stored.contentType,
-      fileType: stored.fileType,
-      ticketId: stored.ticketId,
-      uploaderId: user.id,
-      createdAt: new Date(),
-    };
-    try {
-      await files.insert(record, fileUploaded(record));
-    } catch (error) {
-      // No metadata, so no object either.
-      await objects
-        .remove(id)
-        .catch((cleanup: unknown) =>
-          logger.error({ err: cleanup, fileId: id }, 'removing the object of a failed upload failed'),
-        );
-      throw error;
-    }
-    recordUpload(record, (performance.now() - started) / 1000);
-    res.status(201).json({
-      id,
-      name: record.name,
-      size: record.size,
-      sha256: record.sha256,
-      contentType: record.contentType,
-      ticketId: record.ticketId,
-    } satisfies UploadedFile);
+    res.status(201).json(uploadedOf(await files.complete(user, stored, started)));
   };
 
-  function recordUpload(file: FileRecord, seconds: number): void {
-    try {
-      metrics.file_uploads_total.add(1, { file_type: file.fileType, size_bucket: sizeBucket(file.size) });
-      metrics.file_upload_duration_seconds.record(seconds, { file_type: file.fileType });
-      metrics.file_upload_size_bytes.record(file.size, { file_type: file.fileType });
-    } catch (error) {
-      logger.warn({ err: error }, 'recording upload metrics failed');
-    }
-  }
-
-  /**
-   * The file, when the user may read it. Absent, deleted and someone else's files are all the same
-   * 404, so file ids cannot be probed.
-   */
-  async function readable(req: Request): Promise<FileRecord> {
-    const file = await files.find(String(req.params.id));
-    const user = req.user as AuthUser;
-    if (!file || !canRead(user, file, await tickets.requesterOf(file.ticketId)))
-      throw new NotFoundError('File');
-    return file;
-  }
-
   const download: RequestHandler = async (req, res) => {
-    const file = await readable(req);
-    const range = parseRange(req.get('range'), file.size);
-    if (range === 'unsatisfiable') {
-      // The service kit's error catalog has no 416; the body keeps the error contract's shape.
-      res
-        .status(416)
-        .set('Content-Range', `bytes */${file.size}`)
-        .json({
-          error: {
-            code: 'RANGE_NOT_SATISFIABLE',
-            message: `The range selects nothing of the file's ${file.size} bytes`,
-            details: [{ field: 'Range', message: `must start before byte ${file.size}` }],
-          },
-        });
-      return;
-    }
-    const object = await objects.get(file._id, range);
+    const { file, range, object } = await files.download(userOf(req), id(req), req.get('range'));
     res.status(range ? 206 : 200);
     res.set({
       'Content-Type': file.contentType,
@@ -167,25 +89,18 @@ export function fileRoutes(options: FileRoutesOptions): (app: Express) => void {
   };
 
   const meta: RequestHandler = async (req, res) => {
-    res.json(metaOf(await readable(req)));
+    res.json(metaOf(await files.meta(userOf(req), id(req))));
   };
 
   const remove: RequestHandler = async (req, res) => {
-    const file = await readable(req);
-    const user = req.user as AuthUser;
-    // Only someone who may see the file learns that deleting it is not theirs to do.
-    if (!canDelete(user, file))
-      throw new AppError('FORBIDDEN', { message: 'Only the uploader, agents and admins may delete a file' });
-    // The object first: removing it again is harmless, so a retry after a failure completes.
-    await objects.remove(file._id);
-    await files.markDeleted(file._id, user.id, fileDeleted(file, user.id));
+    await files.remove(userOf(req), id(req));
     res.status(204).end();
   };
 
   const openapi = fileOpenApiDocument(options.version);
   return (app) => {
     serveOpenApi(app, openapi);
-    const signedIn = auth.requireAuth();
+    const signedIn = options.auth.requireAuth();
     app.post('/api/v1/files', signedIn, upload);
     app.get('/api/v1/files/:id', signedIn, download);
     app.get('/api/v1/files/:id/meta', signedIn, meta);

@@ -1,4 +1,5 @@
-import { createEvent, TOPICS, type CloudEvent } from '@support-center/events';
+import { randomUUID } from 'node:crypto';
+import { eventFixture, TOPICS } from '@support-center/events';
 import {
   kafkaBrokers,
   parseExposition,
@@ -24,51 +25,21 @@ const parties = (ticketId: string) => ({
   requesterId: users.alice.id,
   assigneeId: users.agent.id,
 });
-const source = { source: '/support-center/ticket' };
-
 /**
  * Every ticket event but `ticket.created`, each the only one the file service hears of its ticket:
  * consumers can start late or a topic be compacted, so any of them must teach it the requester.
+ * Each is the contract's fixture (the one the ticket service's events are checked against), about
+ * this test's ticket and users.
  */
-const ONLY_EVENT: Record<string, (ticketId: string) => CloudEvent> = {
-  'ticket.assigned': (ticketId) =>
-    createEvent(
-      'ticket.assigned',
-      {
-        ...parties(ticketId),
-        previousAssigneeId: null,
-        assignedBy: users.admin.id,
-        category: 'hardware',
-        priority: 'low',
-      },
-      source,
-    ),
-  'ticket.status_changed': (ticketId) =>
-    createEvent(
-      'ticket.status_changed',
-      { ...parties(ticketId), from: 'open', to: 'in_progress', changedBy: users.agent.id },
-      source,
-    ),
-  'ticket.solved': (ticketId) =>
-    createEvent(
-      'ticket.solved',
-      { ...parties(ticketId), category: 'hardware', priority: 'low', resolutionSeconds: 60 },
-      source,
-    ),
-  'ticket.commented': (ticketId) =>
-    createEvent(
-      'ticket.commented',
-      {
-        ...parties(ticketId),
-        commentId: `${ticketId}-c1`,
-        authorId: users.agent.id,
-        internal: false,
-        body: 'Have you tried turning it off and on again?',
-      },
-      source,
-    ),
-};
-const TYPES = Object.keys(ONLY_EVENT);
+const ONLY_EVENT_TYPES = [
+  'ticket.assigned',
+  'ticket.status_changed',
+  'ticket.solved',
+  'ticket.commented',
+] as const;
+const onlyEvent = (type: (typeof ONLY_EVENT_TYPES)[number], ticketId: string) =>
+  eventFixture(type, { id: randomUUID(), data: parties(ticketId) });
+const TYPES = ONLY_EVENT_TYPES;
 const ticketOf = (type: string) => `t-${type.replace('ticket.', '')}`;
 
 describe('file service: the ticket events it consumes', () => {
@@ -108,7 +79,7 @@ describe('file service: the ticket events it consumes', () => {
     await producer.send({
       topic: ns.topic(TOPICS.tickets),
       messages: TYPES.map((type) => {
-        const event = ONLY_EVENT[type]!(ticketOf(type));
+        const event = onlyEvent(type, ticketOf(type));
         return { key: event.subject, value: JSON.stringify(event) };
       }),
     });

@@ -1,5 +1,5 @@
 import type { Instruments } from '@support-center/telemetry';
-import type { Logger } from '@support-center/service-kit';
+import { loggedMetricGuard, type Logger } from '@support-center/service-kit';
 
 /** The closed set of `operation` values of the minio_* families. */
 export const OBJECT_OPERATIONS = ['upload', 'download', 'delete', 'create_bucket'] as const;
@@ -24,16 +24,14 @@ export function measureOperation(
   logger?: Logger,
 ): (status: ObjectStatus) => void {
   const started = performance.now();
+  const safely = loggedMetricGuard(logger, 'object store');
   let recorded = false;
   return (status) => {
     if (recorded) return;
     recorded = true;
-    try {
+    safely(() => {
       metrics.minio_operations_total.add(1, { operation, status });
       metrics.minio_operation_duration_seconds.record((performance.now() - started) / 1000, { operation });
-    } catch (error) {
-      // Telemetry never fails a request.
-      logger?.warn({ err: error }, 'recording object store metrics failed');
-    }
+    });
   };
 }

@@ -1,5 +1,5 @@
 import WebSocket, { type RawData } from 'ws';
-import type { Logger } from '@support-center/service-kit';
+import { loggedMetricGuard, type Logger } from '@support-center/service-kit';
 import { canJoinRoom } from '../domain/access';
 import { TokenBucket } from '../domain/rate-limit';
 import { gapSizeLabel } from '../domain/sequence';
@@ -46,7 +46,9 @@ const endpoint = ENDPOINTS.chat;
 
 /** The `/chat` protocol: join, leave, message and resync frames of one client, handled in order. */
 export function createChatEndpoint(options: ChatEndpointOptions) {
-  const { rooms, store, tickets, limits, metrics, logger } = options;
+  const { rooms, store, tickets, limits, logger } = options;
+  // A frame is answered even when recording its metrics fails.
+  const metrics = loggedMetricGuard(logger, 'chat').instruments(options.metrics);
   const queues = new WeakMap<Client, FrameQueue>();
   const buckets = new WeakMap<Client, TokenBucket>();
 

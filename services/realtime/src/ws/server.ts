@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   AppError,
+  loggedMetricGuard,
   type AuthUser,
   type JwtAuth,
   type Logger,
@@ -48,7 +49,9 @@ export function createRealtimeSockets(options: RealtimeSocketsOptions): SocketHa
   /** Closes with 4401 the sockets whose token `isRevoked` now refuses; resolves how many. */
   closeRevoked(isRevoked: (user: AuthUser) => boolean): number;
 } {
-  const { auth, metrics, logger } = options;
+  const { auth, logger } = options;
+  // Connections, frames and heartbeats go on when recording their metrics fails (clients too).
+  const metrics = loggedMetricGuard(logger, 'websocket').instruments(options.metrics);
   // Pings are answered here, within the connection's frame budget (a ping flood is a flood too).
   const wss = new WebSocketServer({
     noServer: true,

@@ -1,3 +1,4 @@
+import { metricGuard } from '@support-center/service-kit';
 import type { Instruments } from '@support-center/telemetry';
 import { resolutionBucket } from '../domain/resolution';
 import type { Category, Priority, Status } from '../domain/ticket';
@@ -34,15 +35,7 @@ export function ticketMetrics(
   metrics: TicketInstruments,
   onError: (error: unknown) => void = () => undefined,
 ): TicketMetrics {
-  const safely =
-    <A extends unknown[]>(record: (...args: A) => void) =>
-    (...args: A) => {
-      try {
-        record(...args);
-      } catch (error) {
-        onError(error);
-      }
-    };
+  const safely = metricGuard(onError).wrap;
   return {
     created: safely((ticket, role) =>
       metrics.ticket_created_total.add(1, {
