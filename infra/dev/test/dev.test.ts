@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, waitFor } from '@support-center/testing';
-import { createSupportClient } from '../../../libs/client/src';
+import { createSupportClient } from '@support-center/client';
 import { ticketLife } from './ticket-life';
 
 const ROOT = resolve(__dirname, '../../..');

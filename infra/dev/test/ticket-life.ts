@@ -7,7 +7,7 @@ import {
   type ChatSocket,
   type NotificationSocket,
   type WebSocketConstructor,
-} from '../../../libs/client/src';
+} from '@support-center/client';
 
 // Node 20 has no global WebSocket; browsers and Node 22 need none of this.
 const NodeWebSocket = WebSocket as unknown as WebSocketConstructor;
