@@ -1,3 +1,4 @@
+import { createSupportClient } from '@support-center/client';
 import { startServiceProcess, waitFor, type ServiceName, type ServiceProcess } from '@support-center/testing';
 
 export interface ServiceEnv {
@@ -41,19 +42,24 @@ export interface CreateResult {
   body: unknown;
 }
 
-const TICKET = { description: 'Nothing prints since this morning', category: 'hardware', priority: 'medium' };
+const TICKET = {
+  description: 'Nothing prints since this morning',
+  category: 'hardware',
+  priority: 'medium',
+} as const;
 
-/** POST /api/v1/tickets; a refused or cut connection is status 0. */
+/** POST /api/v1/tickets with the typed client; a refused or cut connection is status 0. */
 export async function createTicket(baseUrl: string, token: string, title: string): Promise<CreateResult> {
+  const client = createSupportClient({
+    baseUrl,
+    token,
+    fetch: (request) => fetch(request, { signal: AbortSignal.timeout(15_000) }),
+  });
   try {
-    const res = await fetch(`${baseUrl}/api/v1/tickets`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ...TICKET, title }),
-      signal: AbortSignal.timeout(15_000),
+    const { data, error, response } = await client.tickets.POST('/api/v1/tickets', {
+      body: { ...TICKET, title },
     });
-    const body = (await res.json().catch(() => undefined)) as { id?: string } | undefined;
-    return { status: res.status, id: res.status === 201 ? body?.id : undefined, body };
+    return { status: response.status, id: data?.id, body: data ?? error };
   } catch (error) {
     return { status: 0, body: String(error) };
   }

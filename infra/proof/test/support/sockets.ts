@@ -1,3 +1,10 @@
+import {
+  openChatSocket,
+  openNotificationSocket,
+  type ChatClientFrame,
+  type TypedSocket,
+  type WebSocketConstructor,
+} from '@support-center/client';
 import WebSocket from 'ws';
 
 export interface Frame {
@@ -5,40 +12,46 @@ export interface Frame {
   [field: string]: unknown;
 }
 
-/** A WebSocket client that records every frame (with its arrival time) for tests to wait on. */
+/** Node 20 has no global WebSocket; the ws package's has the browser API the client uses. */
+const NodeWebSocket = WebSocket as unknown as WebSocketConstructor;
+
+/**
+ * A WebSocket client that records every frame (with its arrival time) for tests to wait on. It is
+ * the typed client's socket (`@support-center/client`), so the system tests speak the published
+ * protocol; `ws` is the raw socket underneath, for tests that cut it.
+ */
 export class RecordingSocket {
   readonly frames: Frame[] = [];
   readonly arrivals: number[] = [];
   closeCode?: number;
   readonly closed: Promise<number>;
+  readonly ws: WebSocket;
   private readonly listeners = new Set<(frame: Frame) => void>();
 
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString()) as Frame;
+  private constructor(private readonly socket: TypedSocket<{ type: string }, ChatClientFrame>) {
+    this.ws = socket.socket as unknown as WebSocket;
+    socket.onFrame((received) => {
+      const frame = received as Frame;
       this.frames.push(frame);
       this.arrivals.push(performance.now());
       for (const listener of this.listeners) listener(frame);
     });
-    this.closed = new Promise((done) =>
-      ws.once('close', (code) => {
-        this.closeCode = code;
-        done(code);
-      }),
-    );
+    this.closed = socket.closed.then(({ code }) => {
+      this.closeCode = code;
+      return code;
+    });
   }
 
   /** Opens `path` on `baseUrl` with the token; resolves once open, rejects if refused. */
-  static async open(baseUrl: string, path: string, token: string): Promise<RecordingSocket> {
-    const url = new URL(path, baseUrl.replace(/^http/, 'ws'));
-    url.searchParams.set('token', token);
-    url.searchParams.set('client', 'web');
-    const socket = new RecordingSocket(new WebSocket(url));
-    await new Promise<void>((done, fail) => {
-      socket.ws.once('open', () => done());
-      socket.ws.once('error', fail);
-      socket.ws.once('close', (code) => fail(new Error(`closed with ${code} before opening`)));
-    });
+  static async open(
+    baseUrl: string,
+    path: '/chat' | '/ws/notifications',
+    token: string,
+  ): Promise<RecordingSocket> {
+    const options = { baseUrl, token, clientType: 'web' as const, WebSocket: NodeWebSocket };
+    const typed = path === '/chat' ? openChatSocket(options) : openNotificationSocket(options);
+    const socket = new RecordingSocket(typed as unknown as TypedSocket<{ type: string }, ChatClientFrame>);
+    await typed.opened;
     return socket;
   }
 
@@ -46,8 +59,8 @@ export class RecordingSocket {
     this.listeners.add(listener);
   }
 
-  send(frame: unknown): void {
-    this.ws.send(JSON.stringify(frame));
+  send(frame: ChatClientFrame): void {
+    this.socket.send(frame);
   }
 
   /** `/ws/notifications` frames of one event type. */
@@ -56,7 +69,7 @@ export class RecordingSocket {
   }
 
   async close(): Promise<void> {
-    if (this.closeCode === undefined) this.ws.close();
+    if (this.closeCode === undefined) this.socket.close();
     await this.closed;
   }
 }
