@@ -92,6 +92,8 @@ export interface components {
              * @description When the event happened
              */
             at: string;
+            /** @description A line to show, on service-level events (ticket.sla_warning, ticket.sla_breached) */
+            text?: string;
         };
         NotificationServerError: {
             /** @constant */

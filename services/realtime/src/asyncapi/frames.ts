@@ -33,6 +33,10 @@ export const notificationFrame = z.object({
   event: z.string().describe('The event type, e.g. ticket.assigned'),
   data: z.unknown().describe("The event's data, as on its Kafka topic"),
   at: z.iso.datetime().describe('When the event happened'),
+  text: z
+    .string()
+    .optional()
+    .describe('A line to show, on service-level events (ticket.sla_warning, ticket.sla_breached)'),
 }) satisfies z.ZodType<NotificationFrame>;
 
 export const unreadFrame = z.object({
