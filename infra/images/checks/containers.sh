@@ -21,3 +21,10 @@ wait_healthy() {
 
 # Seconds since an $EPOCHREALTIME, one decimal.
 since() { awk -v from="$1" -v now="$EPOCHREALTIME" 'BEGIN { printf "%.1f", now - from }'; }
+
+# What the gateway's access log says of the requests since a moment (epoch seconds):
+# "<5xx answers> <of them GETs> <requests the client gave up on (499)>".
+gateway_outcomes() {
+  docker logs --since "$1" "$(service_containers gateway | head -1)" 2>/dev/null |
+    awk '$5 ~ /^5[0-9][0-9]$/ { n++; if ($2 == "\"GET") g++ } $5 == 499 { t++ } END { print n + 0, g + 0, t + 0 }'
+}

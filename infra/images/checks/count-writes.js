@@ -3,7 +3,8 @@
 // created between FROM and TO (ISO times), i.e. what the store holds of a window's writes.
 'use strict';
 
-const { MongoClient } = require('mongodb');
+// The driver the service uses, as mongoose ships it (the image has no top-level mongodb).
+const { MongoClient } = require('mongoose').mongo;
 
 async function main() {
   const [from, to] = process.argv.slice(2).map((value) => new Date(value));

@@ -64,13 +64,15 @@ load_summary() {
 # Check: a minute of the load through the gateway, chat over WebSockets included, and not one
 # unexpected answer.
 check_load() {
-  local out="$work/load.txt"
+  local out="$work/load.txt" load_started=$EPOCHSECONDS
   load_start "${REHEARSAL_LOAD_SECONDS:-60}" "$out"
   wait "$load_pid" || true
-  local failed chats
+  local failed chats errors get_errors gave_up
   failed="$(load_failed "$out")"
   chats="$(load_count "$out" 3 'chat message')"
+  read -r errors get_errors gave_up <<<"$(gateway_outcomes "$load_started")"
   figure "load: ${REHEARSAL_LOAD_SECONDS:-60} s through the gateway" "$(load_summary "$out"), $chats chat messages over WebSockets"
+  figure "load: gateway answered 5xx / of them GETs / load gave up (499)" "$errors / $get_errors / $gave_up"
   [ "$failed" = 0 ] && [ "$chats" -gt 0 ] && [ "$(load_total "$out")" -gt 0 ] || {
     log "load report: $out"
     tail -20 "$out" >&2
