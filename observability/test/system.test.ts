@@ -31,6 +31,18 @@ const ROUNDS = 3;
 /** Between rounds: a scrape (1 s) sees each round's counts before the next round raises them. */
 const ROUND_GAP_MS = 2_500;
 
+/**
+ * Service levels in seconds for the low priority: each round's low ticket, left open, breaches
+ * its first-response target (about 1 s) and its resolution target (about 2 s) before the next
+ * round, while the high one is assigned and solved well within its hour. The Service levels panels
+ * then see breaches, overdue tickets, first responses and tickets solved within target.
+ */
+const SLA_POLICY = {
+  SLA_FIRST_RESPONSE_HOURS: 'low:0.0003,medium:1,high:1,critical:1',
+  SLA_RESOLUTION_HOURS: 'low:0.0006,medium:2,high:2,critical:2',
+  SLA_CHECK_INTERVAL_MS: '250',
+};
+
 /** The catalog groups each service owns (docs/metrics.md; the services' READMEs, "Metrics"). */
 const OWNED_GROUPS: Record<ServiceName, readonly string[]> = {
   ticket: ['http', 'health', 'process', 'runtime', 'kafka', 'mongodb', 'cache', 'ticket'],
@@ -139,21 +151,19 @@ describe('a real Prometheus with this configuration', () => {
     });
     running.set('auth', auth);
     const withAuth = { ...common, AUTH_JWKS_URL: `${auth.url}/.well-known/jwks.json` };
-    const others = await Promise.all([
-      startServiceProcess('ticket', {
-        ...serviceEnv(ns.database('ticket')),
-        ...withAuth,
-        OPEN_TICKETS_GAUGE_INTERVAL_MS: '1000',
-      }),
-      startServiceProcess('file', { ...serviceEnv(ns.database('file')), ...withAuth }),
+    const others: [ServiceName, Record<string, string>][] = [
+      ['ticket', { OPEN_TICKETS_GAUGE_INTERVAL_MS: '1000', ...SLA_POLICY }],
+      ['file', {}],
       // Pings every second, so heartbeat round trips are measured during the run.
-      startServiceProcess('realtime', {
-        ...serviceEnv(ns.database('realtime')),
-        ...withAuth,
-        WS_HEARTBEAT_INTERVAL_MS: '1000',
-      }),
-    ]);
-    for (const service of others) running.set(service.name, service);
+      ['realtime', { WS_HEARTBEAT_INTERVAL_MS: '1000' }],
+    ];
+    // One at a time: on a busy machine three cold starts at once overran the 20 s wait for /health,
+    // and a start that fails must leave the ones before it in `running`, for afterAll to stop.
+    for (const [name, env] of others)
+      running.set(
+        name,
+        await startServiceProcess(name, { ...serviceEnv(ns.database(name)), ...withAuth, ...env }),
+      );
 
     // prometheus.yml as shipped, pointed at these processes: its file_sd targets rewritten, the
     // token in its secrets file, rules from the repository, and 1 s intervals.
@@ -341,6 +351,30 @@ describe('a real Prometheus with this configuration', () => {
     const queries = dashboardQueries();
     expect(queries.length).toBeGreaterThan(60);
     expect(await withoutData(queries.filter((q) => !showsPending(q.expr)))).toEqual([]);
+  });
+
+  it("counts the traffic's late tickets on the Service levels panels' families", async () => {
+    // Each round's low ticket stays open past both targets; each high one is answered and solved in time.
+    const value = async (expr: string) => Number((await query(expr))[0]?.value?.[1] ?? 0);
+    await waitFor(
+      async () =>
+        (await value(
+          'sum(ticket_sla_breaches_total{job="ticket", priority="low", target="first_response"})',
+        )) >= ROUNDS &&
+        (await value('sum(ticket_sla_breaches_total{job="ticket", priority="low", target="resolution"})')) >=
+          ROUNDS,
+      { timeoutMs: 15_000, message: "a breach of each target for every round's low ticket" },
+    );
+    expect(await value('sum(ticket_sla_breaches_total{job="ticket", priority="high"})')).toBe(0);
+    await waitFor(
+      async () =>
+        (await value('max(tickets_overdue{job="ticket", priority="low", target="resolution"})')) >= ROUNDS,
+      { timeoutMs: 15_000, message: 'the low tickets overdue' },
+    );
+    expect(await value('sum(ticket_first_response_time_seconds_count{job="ticket", priority="high"})')).toBe(
+      ROUNDS,
+    );
+    expect(await value('sum(ticket_solved_within_target_total{job="ticket", priority="high"})')).toBe(ROUNDS);
   });
 
   it('turns BackendServiceDown pending for a stopped service, and the Alerts dashboard shows it', async () => {

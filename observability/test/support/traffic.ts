@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import WebSocket from 'ws';
 import { kafkaBrokers, waitFor } from '@support-center/testing';
-import { call } from '../../../infra/load/src/client';
+import { call } from './call';
 
 /**
  * Business traffic for the system test, scripted so that every family each service owns gets
