@@ -30,15 +30,10 @@ function metaOf(file: FileRecord): FileMeta {
   };
 }
 
+/** The answer to an upload: the file's shape without who uploaded it and when. */
 function uploadedOf(file: FileRecord): UploadedFile {
-  return {
-    id: file._id,
-    name: file.name,
-    size: file.size,
-    sha256: file.sha256,
-    contentType: file.contentType,
-    ticketId: file.ticketId,
-  };
+  const { uploaderId: _uploader, createdAt: _created, ...uploaded } = metaOf(file);
+  return uploaded;
 }
 
 function userOf(req: Request): AuthUser {

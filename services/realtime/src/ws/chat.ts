@@ -1,5 +1,5 @@
 import WebSocket, { type RawData } from 'ws';
-import { loggedMetricGuard, type Logger } from '@support-center/service-kit';
+import { loggedMetricGuard, parseInput, ValidationError, type Logger } from '@support-center/service-kit';
 import { canJoinRoom } from '../domain/access';
 import { TokenBucket } from '../domain/rate-limit';
 import { gapSizeLabel } from '../domain/sequence';
@@ -8,7 +8,7 @@ import type { TicketProjection } from '../store/tickets';
 import type { ChatRooms } from './chat-rooms';
 import { messageFrame } from './chat-rooms';
 import type { Client } from './client';
-import { chatFrame, describeProblems, type ChatFrame } from './frames';
+import { chatFrame, type ChatFrame } from './frames';
 import { ENDPOINTS, receivedTypeOf, type WsInstruments } from './metrics';
 
 export interface ChatLimits {
@@ -103,12 +103,14 @@ export function createChatEndpoint(options: ChatEndpointOptions) {
     }
     const type = (json as { type?: unknown } | null)?.type;
     received(type);
-    const frame = chatFrame.safeParse(json);
-    if (!frame.success) {
-      client.error('INVALID_FRAME', 'invalid_frame', {}, `Invalid frame: ${describeProblems(frame.error)}`);
+    try {
+      // Fields at fault named as the HTTP APIs name them (the kit's parseInput).
+      return parseInput(chatFrame, json, 'frame');
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      client.error('INVALID_FRAME', 'invalid_frame', {}, `Invalid frame: ${error.message}`);
       return undefined;
     }
-    return frame.data;
   }
 
   async function join(client: Client, ticketId: string) {

@@ -35,8 +35,3 @@ export interface ErrorFrame {
 export function errorFrame(code: ErrorCode, extra: Partial<ErrorFrame> = {}, message?: string): ErrorFrame {
   return { type: 'error', code, message: message ?? ERROR_CODES[code], ...extra };
 }
-
-/** Problems of a frame as one line: `ticketId: Invalid input; …`. */
-export function describeProblems(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(frame)'}: ${i.message}`).join('; ');
-}
