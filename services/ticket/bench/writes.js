@@ -1,0 +1,165 @@
+// Ticket creations against the engine's raw write rate, in one run: POST /api/v1/tickets through a
+// ticket service, and single-document inserts straight into the same MongoDB (through the local
+// engine's write guard), in alternating rounds with the same number of requests in flight.
+// Goal (issue 33): creations sustain at least half the raw insert rate.
+// Usage: npm run bench -w services/ticket (runs this after run.js) or
+//        node services/ticket/bench/writes.js [--rounds 10 --duration 3 --connections 10]
+const { spawn } = require('node:child_process');
+const os = require('node:os');
+const path = require('node:path');
+const { randomBytes } = require('node:crypto');
+const autocannon = require('autocannon');
+const mongoose = require('mongoose');
+const {
+  benchArgs,
+  benchEngines,
+  comparePaired,
+  getFreePort,
+  median,
+  startTestIssuer,
+  waitFor,
+} = require('@support-center/testing');
+
+const args = benchArgs();
+const ROUNDS = Number(args.rounds ?? 10);
+const DURATION = Number(args.duration ?? 3);
+const CONNECTIONS = Number(args.connections ?? 10);
+const GOAL = 0.5;
+
+async function startService(env) {
+  const port = await getFreePort();
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'warn', WRITE_RATE_LIMIT: '0', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/ready`).catch(() => undefined))?.status === 200, {
+    timeoutMs: 60_000,
+    message: 'the ticket service to be ready',
+  });
+  return { url, stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))) };
+}
+
+function creations(url, headers, body) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `${url}/api/v1/tickets`,
+        method: 'POST',
+        headers,
+        body,
+        connections: CONNECTIONS,
+        duration: DURATION,
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        if (result.non2xx > 0 || result.errors > 0)
+          return reject(new Error(`POST: ${result.non2xx} non-2xx, ${result.errors} errors`));
+        resolve(result.requests.average);
+      },
+    );
+  });
+}
+
+/** Inserts per second with CONNECTIONS inserts in flight, each a document shaped like a ticket. */
+async function rawInserts(collection) {
+  let done = 0;
+  const until = Date.now() + DURATION * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < until) {
+        await collection.insertOne({
+          title: 'Bench',
+          description: 'A benchmark ticket',
+          category: 'software',
+          priority: 'low',
+          status: 'open',
+          createdAt: new Date(),
+        });
+        done += 1;
+      }
+    }),
+  );
+  return done / ((performance.now() - started) / 1000);
+}
+
+async function main() {
+  const engine = await benchEngines('ticket-writes');
+  const issuer = await startTestIssuer();
+  const id = randomBytes(4).toString('hex');
+  const database = `bench_writes_${id}`;
+  const service = await startService({
+    MONGO_URL: engine.mongo,
+    MONGO_DB: database,
+    KAFKA_BROKERS: engine.kafka,
+    KAFKA_TOPIC_PREFIX: `bench-${id}.`,
+    AUTH_JWKS_URL: issuer.jwksUrl,
+  });
+  const connection = await mongoose.createConnection(engine.mongo, { dbName: `bench_raw_${id}` }).asPromise();
+  const tickets = connection.useDb(database).collection('tickets');
+  try {
+    const raw = connection.collection('inserts');
+    const token = await issuer.token(
+      { id: 'bench-employee', username: 'bench', role: 'employee' },
+      { expiresIn: '2h' },
+    );
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({
+      title: 'Bench',
+      description: 'A benchmark ticket',
+      category: 'software',
+      priority: 'low',
+    });
+    // The relay publishes after the response: a round starts once the last round's outbox is empty,
+    // so neither side pays for the other's leftovers.
+    const drained = () =>
+      waitFor(async () => (await tickets.countDocuments({ '_outbox.0': { $exists: true } })) === 0, {
+        timeoutMs: 120_000,
+        message: 'the outbox to drain',
+      });
+    await creations(service.url, headers, body);
+    await rawInserts(raw);
+    await drained();
+    const rates = { post: [], raw: [] };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const order = round % 2 === 0 ? ['post', 'raw'] : ['raw', 'post'];
+      for (const side of order) {
+        rates[side].push(
+          side === 'post' ? await creations(service.url, headers, body) : await rawInserts(raw),
+        );
+        await drained();
+      }
+      process.stderr.write(
+        `round ${round + 1}: POST ${rates.post.at(-1).toFixed(0)} req/s, raw ${rates.raw.at(-1).toFixed(0)} inserts/s\n`,
+      );
+    }
+    const { median: m, low, high } = comparePaired(rates.post, rates.raw);
+    const ratio = (x) => (1 + x).toFixed(2);
+    const verdict =
+      1 + low >= GOAL ? 'met' : 1 + high < GOAL ? 'not met' : 'not shown (interval spans the goal)';
+    process.stdout.write(
+      [
+        `${ROUNDS} rounds × ${DURATION} s per side, ${CONNECTIONS} in flight; node ${process.version}, ${os.cpus().length} cores`,
+        '',
+        '| measure | value |',
+        '| --- | --- |',
+        `| POST /api/v1/tickets (median of rounds) | ${median(rates.post).toFixed(0)} req/s |`,
+        `| raw single-document inserts (median of rounds) | ${median(rates.raw).toFixed(0)} inserts/s |`,
+        `| creations / raw inserts (median of paired rounds, 95 % CI) | ${ratio(m)} (${ratio(low)} … ${ratio(high)}) |`,
+        `| goal ≥ ${GOAL} | ${verdict} |`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await connection.close();
+    await service.stop();
+    await issuer.close();
+    await engine.stop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});
