@@ -7,7 +7,12 @@ export { createLogger, type Logger } from './logger';
 export * from './errors';
 export { fieldProblems, parseInput, type InputSource } from './validation';
 export { loggedMetricGuard, metricGuard, type MetricGuard } from './metric-guard';
-export { DependencyChecker, type Dependency, type DependencyState } from './dependencies/dependency';
+export {
+  DependencyChecker,
+  DependencyNotReadyError,
+  type Dependency,
+  type DependencyState,
+} from './dependencies/dependency';
 export {
   mongoDependency,
   type MongoContext,

@@ -1,3 +1,5 @@
+import { SupportCenterError } from '@support-center/telemetry';
+
 /** Something a service needs (a database, a broker, a bucket), as /ready reports it. */
 export interface Dependency {
   readonly name: string;
@@ -7,6 +9,13 @@ export interface Dependency {
   check(): Promise<void>;
   /** Releases the dependency's clients at shutdown. */
   close(): Promise<void>;
+}
+
+/** A dependency's check found it not usable yet (not connected, not started): /ready's reason. */
+export class DependencyNotReadyError extends SupportCenterError {
+  constructor(reason: string) {
+    super('ERR_DEPENDENCY_NOT_READY', reason);
+  }
 }
 
 export interface DependencyState {

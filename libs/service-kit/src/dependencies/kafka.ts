@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { BaseConfig } from '../config';
 import type { Logger } from '../logger';
-import type { Dependency } from './dependency';
+import { DependencyNotReadyError, type Dependency } from './dependency';
 import { keepTrying } from './retry';
 
 export interface KafkaDependencyOptions {
@@ -68,7 +68,7 @@ export function kafkaDependency(options: KafkaDependencyOptions | KafkaContext):
     required: true,
     kafka,
     async check() {
-      if (!connected) throw new Error('not connected');
+      if (!connected) throw new DependencyNotReadyError('not connected');
       await admin.describeCluster();
     },
     async close() {

@@ -3,7 +3,7 @@ import type { Instruments, Telemetry } from '@support-center/telemetry';
 import type { BaseConfig } from '../config';
 import type { Logger } from '../logger';
 import { refuseCursorsBeforeConnecting } from './cursors-before-connecting';
-import type { Dependency } from './dependency';
+import { DependencyNotReadyError, type Dependency } from './dependency';
 import { recordMongoMetrics } from './mongo-metrics';
 import { keepTrying } from './retry';
 
@@ -70,7 +70,7 @@ export function mongoDependency(options: MongoDependencyOptions | MongoContext):
     required: true,
     connection,
     async check() {
-      if (!connection.db) throw new Error('not connected');
+      if (!connection.db) throw new DependencyNotReadyError('not connected');
       await connection.db.command({ ping: 1 });
     },
     async close() {

@@ -1,5 +1,5 @@
 import type { Worker } from '../worker';
-import type { Dependency } from './dependency';
+import { DependencyNotReadyError, type Dependency } from './dependency';
 
 /** A readiness made of workers: declared among the dependencies, given its workers by `start`. */
 export interface WorkersReadiness extends Dependency {
@@ -24,7 +24,8 @@ export function readyOnceStarted(name: string, notReady = `${name} has not start
     required: true,
     async check() {
       const states = [...tracked.values(), ...followed.map((work) => work.running)];
-      if (states.length === 0 || states.some((running) => !running)) throw new Error(notReady);
+      if (states.length === 0 || states.some((running) => !running))
+        throw new DependencyNotReadyError(notReady);
     },
     follow(...running) {
       followed.push(...running);
