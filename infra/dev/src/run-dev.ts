@@ -11,7 +11,6 @@ import { ENGINE_URLS, SERVICES, serviceEnv } from './stack';
 
 const ROOT = resolve(__dirname, '../../..');
 const ENGINES_CLI = resolve(ROOT, 'infra/engines/dist/cli.js');
-const READY_TIMEOUT_MS = 60_000;
 
 export interface DevOptions {
   fresh: boolean;
@@ -25,6 +24,7 @@ export interface DevOptions {
  */
 export async function runDev({ fresh, env = process.env }: DevOptions): Promise<number> {
   const port = gatewayPort(env);
+  const readyTimeoutMs = readyTimeout(env);
   const nginx = findNginx(env);
   if (!nginx)
     throw new Error('nginx is not installed (apt-get install nginx; .ci/run does): it runs the gateway');
@@ -78,19 +78,25 @@ export async function runDev({ fresh, env = process.env }: DevOptions): Promise<
   process.once('SIGINT', () => void stopAll());
   process.once('SIGTERM', () => void stopAll());
 
-  const ready = await Promise.race([
-    waitUntilReady(port),
-    Promise.race(children.map((c) => c.exited.then(() => false))),
+  const start = await Promise.race([
+    waitUntilReady(port, readyTimeoutMs).then((ready) => (ready ? 'ready' : 'not ready')),
+    ...children.map((c) => c.exited.then(() => 'exited' as const)),
   ]);
-  if (ready) {
-    await seedDemoAccounts('http://127.0.0.1:8002', demo.password).then(
-      () => printSummary(demo, port),
-      (error: unknown) => {
-        process.stderr.write(`dev: ${error instanceof Error ? error.message : String(error)}\n`);
-        void stopAll();
-      },
-    );
-  } else if (!stopping) process.stderr.write('dev: a component stopped before everything was ready\n');
+  if (start !== 'ready') {
+    // Interrupted, crashed or too slow: nothing it started may outlive the run.
+    const interrupted = stopping !== undefined;
+    if (start === 'exited' && !interrupted)
+      process.stderr.write('dev: a component stopped before everything was ready\n');
+    await stopAll();
+    return interrupted ? 0 : 1;
+  }
+  await seedDemoAccounts('http://127.0.0.1:8002', demo.password).then(
+    () => printSummary(demo, port),
+    (error: unknown) => {
+      process.stderr.write(`dev: ${error instanceof Error ? error.message : String(error)}\n`);
+      void stopAll();
+    },
+  );
 
   // A component that dies on its own takes the stack down: a half-running stack misleads.
   await Promise.race(children.map((c) => c.exited));
@@ -110,8 +116,17 @@ function waitForLine(child: Child, marker: string): Promise<boolean> {
   });
 }
 
-async function waitUntilReady(gatewayPort: number): Promise<boolean> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+/** DEV_READY_TIMEOUT_MS: how long the stack may take to be ready (60 s; more on a slow machine). */
+function readyTimeout(env: NodeJS.ProcessEnv): number {
+  const value = env.DEV_READY_TIMEOUT_MS ?? '60000';
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 1)
+    throw new Error(`DEV_READY_TIMEOUT_MS must be a positive whole number of milliseconds, not "${value}"`);
+  return ms;
+}
+
+async function waitUntilReady(gatewayPort: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
   const probes = [
     ...SERVICES.map((s) => ({ name: s.name, url: `http://127.0.0.1:${s.port}/ready` })),
     { name: 'gateway', url: `http://127.0.0.1:${gatewayPort}/health` },
@@ -119,7 +134,9 @@ async function waitUntilReady(gatewayPort: number): Promise<boolean> {
   for (const service of probes) {
     while (!(await isReady(service.url))) {
       if (Date.now() > deadline) {
-        process.stderr.write(`dev: ${service.name} was not ready within ${READY_TIMEOUT_MS / 1000} s\n`);
+        process.stderr.write(
+          `dev: ${service.name} was not ready within ${timeoutMs / 1000} s (${service.url}); stopping everything (DEV_READY_TIMEOUT_MS gives a slow machine longer)\n`,
+        );
         return false;
       }
       await new Promise((r) => setTimeout(r, 250));

@@ -264,6 +264,33 @@ describe('npm run dev', () => {
     }, 60_000);
   });
 
+  it('a stack not ready within DEV_READY_TIMEOUT_MS stops everything it started and exits 1, naming the component', async () => {
+    const { KAFKA_BROKERS: _k, MONGO_URL: _m, S3_ENDPOINT: _s, GATEWAY_PORT: _p, ...env } = process.env;
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: { ...env, SUPPORT_DATA_DIR: dataDir, DEV_READY_TIMEOUT_MS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const started = new Set<number>();
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    // Whatever it started, seen while it runs, must be gone once it has exited.
+    const watch = setInterval(() => descendants(child.pid!).forEach((pid) => started.add(pid)), 100);
+    const code = await exited;
+    clearInterval(watch);
+    expect({ code, output }).toEqual({
+      code: 1,
+      output: expect.stringMatching(/dev: auth was not ready within 0.001 s/),
+    });
+    expect(output).not.toContain('a component stopped before everything was ready');
+    expect(started.size).toBeGreaterThan(0);
+    expect([...started].filter(alive)).toEqual([]);
+    for (const port of [...SERVICE_PORTS, ...ENGINE_PORTS, GATEWAY_PORT])
+      expect(await listening(port)).toBe(false);
+  }, 300_000);
+
   it('npm run dev reuses the data of the previous run, serves the gateway on GATEWAY_PORT, warns of nothing, and SIGTERM to npm stops everything', async () => {
     const clusterId = () => readFileSync(join(dataDir, 'kafka', 'cluster.id'), 'utf8').trim();
     const before = clusterId();
