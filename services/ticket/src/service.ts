@@ -18,7 +18,7 @@ import type { Ticket } from './domain/ticket';
 import { authHandlers, filesHandlers } from './events/consumers';
 import { slaWorker } from './events/sla-worker';
 import { openTicketsGauges } from './metrics/open-tickets';
-import { observeOverdueTickets } from './metrics/overdue-tickets';
+import { overdueTicketsGauge } from './metrics/overdue-tickets';
 import { ticketMetrics } from './metrics/ticket-metrics';
 import { collections as openCollections, COLLECTIONS, ensureIndexes } from './store/collections';
 import { ticketStore } from './store/tickets';
@@ -106,8 +106,6 @@ function ticket(now: () => Date) {
         outbox: events.outbox,
         marked: (id) => cache.delete(id),
       });
-      let stopOverdue = () => undefined as void;
-
       return {
         routes: ticketRoutes({
           tickets,
@@ -131,19 +129,13 @@ function ticket(now: () => Date) {
             logger,
             metrics,
           }),
-          {
-            name: 'overdue-tickets-gauge',
-            async start() {
-              stopOverdue = observeOverdueTickets({
-                tickets: collections.tickets,
-                metrics,
-                now,
-                maxAgeMs: config.OPEN_TICKETS_GAUGE_MAX_AGE_MS,
-                logger,
-              });
-            },
-            stop: async () => stopOverdue(),
-          },
+          overdueTicketsGauge({
+            tickets: collections.tickets,
+            metrics,
+            now,
+            maxAgeMs: config.OPEN_TICKETS_GAUGE_MAX_AGE_MS,
+            logger,
+          }),
           { name: 'ticket cache', start: async () => undefined, stop: async () => cache.close() },
         ],
       };

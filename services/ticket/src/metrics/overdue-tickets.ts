@@ -1,3 +1,4 @@
+import type { Worker } from '@support-center/service-kit';
 import type { Instruments } from '@support-center/telemetry';
 import type { mongo } from 'mongoose';
 import { RUNNING_STATUSES, SLA_TARGETS, type SlaTarget } from '../domain/sla';
@@ -28,10 +29,9 @@ function overdue(target: SlaTarget, now: Date): mongo.Filter<Ticket> {
 /**
  * `tickets_overdue{priority,target}`, counted in the database at scrape time (reused for
  * `maxAgeMs`), like `tickets_open_by_priority`: every replica reports the same value, so
- * dashboards and alerts aggregate it with `max`, never `sum`. Returns a function that stops
- * reporting.
+ * dashboards and alerts aggregate it with `max`, never `sum`. Reported while the worker runs.
  */
-export function observeOverdueTickets(options: OverdueTicketsOptions): () => void {
+export function overdueTicketsGauge(options: OverdueTicketsOptions): Worker {
   const { tickets, metrics, now, maxAgeMs, logger } = options;
   let last: { counts: Counts; at: number } | undefined;
   let counting: Promise<Counts> | undefined;
@@ -70,6 +70,9 @@ export function observeOverdueTickets(options: OverdueTicketsOptions): () => voi
         result.observe(counts.get(target)?.get(priority) ?? 0, { priority, target });
   };
 
-  metrics.tickets_overdue.addCallback(observe);
-  return () => metrics.tickets_overdue.removeCallback(observe);
+  return {
+    name: 'overdue-tickets-gauge',
+    start: async () => metrics.tickets_overdue.addCallback(observe),
+    stop: async () => metrics.tickets_overdue.removeCallback(observe),
+  };
 }
