@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import WebSocket from 'ws';
+import { createSupportClient, type SupportClient } from '@support-center/client';
 import { kafkaBrokers, waitFor } from '@support-center/testing';
-import { call } from './call';
 
 /**
  * Business traffic for the system test, scripted so that every family each service owns gets
@@ -21,7 +21,12 @@ export interface StackUrls {
 interface Session {
   id: string;
   token: string;
+  /** The typed client of the services, calling as this user. */
+  api: SupportClient;
 }
+
+type Category = 'hardware' | 'network';
+type Priority = 'high' | 'low';
 
 export interface Frame {
   type: string;
@@ -105,11 +110,10 @@ export class Traffic {
       ['agent', 'agent'],
       ['employee', 'employee'],
     ] as const) {
-      const created = await call('POST', `${this.urls.auth}/api/v1/users`, {
-        token: admin.token,
-        json: { username, role, password: this.password },
+      const { response } = await admin.api.auth.POST('/api/v1/users', {
+        body: { username, role, password: this.password },
       });
-      if (created.status !== 201) throw new Error(`creating ${username} answered ${created.status}`);
+      expectStatus(`creating ${username}`, response.status, 201);
     }
     this.agent = await this.login('agent');
     this.employee = await this.login('employee');
@@ -145,97 +149,78 @@ export class Traffic {
   /** A failed login, fresh sessions for both users, and a session that ends (logout). */
   private async authTraffic(n: number): Promise<void> {
     // An unknown user each round: no demo account gets locked, and one address stays far from its limit.
-    const failed = await call('POST', `${this.urls.auth}/api/v1/auth/login`, {
-      json: { username: `intruder-${n}`, password: 'wrong-password' },
+    const anonymous = this.client();
+    const failed = await anonymous.auth.POST('/api/v1/auth/login', {
+      body: { username: `intruder-${n}`, password: 'wrong-password' },
     });
-    expectStatus('failed login', failed.status, 401);
+    expectStatus('failed login', failed.response.status, 401);
     this.agent = await this.login('agent');
     this.employee = await this.login('employee');
-    const ended = await call<{ refreshToken: string }>('POST', `${this.urls.auth}/api/v1/auth/login`, {
-      json: { username: 'employee', password: this.password },
+    const ended = await anonymous.auth.POST('/api/v1/auth/login', {
+      body: { username: 'employee', password: this.password },
     });
-    expectStatus('login', ended.status, 200);
-    const logout = await call('POST', `${this.urls.auth}/api/v1/auth/logout`, {
-      json: { refreshToken: ended.body.refreshToken },
+    expectStatus('login', ended.response.status, 200);
+    const logout = await anonymous.auth.POST('/api/v1/auth/logout', {
+      body: { refreshToken: ended.data!.refreshToken },
     });
-    expectStatus('logout', logout.status, 204);
+    expectStatus('logout', logout.response.status, 204);
   }
 
-  private async createTicket(n: number, category: string, priority: string): Promise<string> {
-    const created = await call<{ id: string }>('POST', `${this.urls.ticket}/api/v1/tickets`, {
-      token: this.employee.token,
-      json: {
+  private async createTicket(n: number, category: Category, priority: Priority): Promise<string> {
+    const { data, response } = await this.employee.api.tickets.POST('/api/v1/tickets', {
+      body: {
         title: `System test round ${n}: ${category}`,
         description: 'Opened by the observability system test.',
         category,
         priority,
       },
     });
-    expectStatus('create ticket', created.status, 201);
-    this.tickets.push(created.body.id);
-    return created.body.id;
+    expectStatus('create ticket', response.status, 201);
+    this.tickets.push(data!.id);
+    return data!.id;
   }
 
   /** Read twice (a cache miss, then a hit), assigned, worked on, commented, solved. */
   private async ticketLifecycle(id: string): Promise<void> {
-    const url = `${this.urls.ticket}/api/v1/tickets/${id}`;
+    const params = { path: { id } };
+    const agent = this.agent.api.tickets;
     for (let i = 0; i < 2; i += 1)
-      expectStatus('read ticket', (await call('GET', url, { token: this.agent.token })).status, 200);
+      expectStatus('read ticket', (await agent.GET('/api/v1/tickets/{id}', { params })).response.status, 200);
     // The agent is assignable once the ticket service has projected auth's user.created.
     await waitFor(
       async () =>
-        (
-          await call('POST', `${url}/assign`, {
-            token: this.agent.token,
-            json: { assigneeId: this.agent.id },
-          })
-        ).status === 200,
+        (await agent.POST('/api/v1/tickets/{id}/assign', { params, body: { assigneeId: this.agent.id } }))
+          .response.status === 200,
       { timeoutMs: 20_000, intervalMs: 250, message: `ticket ${id} assigned to the agent` },
     );
-    expectStatus(
-      'start work',
-      (await call('POST', `${url}/status`, { token: this.agent.token, json: { status: 'in_progress' } }))
-        .status,
-      200,
-    );
-    expectStatus(
-      'public comment',
-      (await call('POST', `${url}/comments`, { token: this.employee.token, json: { body: 'Still broken.' } }))
-        .status,
-      201,
-    );
+    const status = async (to: 'in_progress' | 'solved') =>
+      (await agent.POST('/api/v1/tickets/{id}/status', { params, body: { status: to } })).response.status;
+    const comment = async (api: SupportClient, body: { body: string; internal?: boolean }) =>
+      (await api.tickets.POST('/api/v1/tickets/{id}/comments', { params, body })).response.status;
+    expectStatus('start work', await status('in_progress'), 200);
+    expectStatus('public comment', await comment(this.employee.api, { body: 'Still broken.' }), 201);
     expectStatus(
       'internal note',
-      (
-        await call('POST', `${url}/comments`, {
-          token: this.agent.token,
-          json: { body: 'Ordered a spare.', internal: true },
-        })
-      ).status,
+      await comment(this.agent.api, { body: 'Ordered a spare.', internal: true }),
       201,
     );
-    expectStatus(
-      'solve',
-      (await call('POST', `${url}/status`, { token: this.agent.token, json: { status: 'solved' } })).status,
-      200,
-    );
+    expectStatus('solve', await status('solved'), 200);
   }
 
   /** An upload to the ticket and its download. */
   private async fileTraffic(ticketId: string): Promise<void> {
-    const form = new FormData();
-    form.append('ticketId', ticketId);
-    form.append('file', new Blob([PNG], { type: 'image/png' }), 'screenshot.png');
-    const uploaded = await call<{ id: string }>('POST', `${this.urls.file}/api/v1/files`, {
-      token: this.employee.token,
-      body: form,
+    const uploaded = await this.employee.api.uploadFile({
+      ticketId,
+      file: new Blob([PNG], { type: 'image/png' }),
+      fileName: 'screenshot.png',
     });
-    expectStatus('upload', uploaded.status, 201);
-    const download = await fetch(`${this.urls.file}/api/v1/files/${uploaded.body.id}`, {
-      headers: { Authorization: `Bearer ${this.employee.token}` },
+    expectStatus('upload', uploaded.response.status, 201);
+    const download = await this.employee.api.files.GET('/api/v1/files/{id}', {
+      params: { path: { id: uploaded.data!.id } },
+      parseAs: 'arrayBuffer',
     });
-    expectStatus('download', download.status, 200);
-    if (!Buffer.from(await download.arrayBuffer()).equals(PNG))
+    expectStatus('download', download.response.status, 200);
+    if (!Buffer.from(download.data as ArrayBuffer).equals(PNG))
       throw new Error('the download differs from the upload');
   }
 
@@ -285,11 +270,13 @@ export class Traffic {
   /** 404s on every service, and a WebSocket without a token (closed with 4401). */
   private async errorTraffic(): Promise<void> {
     const missing = randomBytes(12).toString('hex');
+    const params = { path: { id: missing } };
     const answers = await Promise.all([
-      call('GET', `${this.urls.ticket}/api/v1/tickets/${missing}`, { token: this.agent.token }),
-      call('GET', `${this.urls.file}/api/v1/files/${missing}`, { token: this.agent.token }),
-      call('GET', `${this.urls.auth}/api/v1/nope`),
-      call('GET', `${this.urls.realtime}/api/v1/nope`),
+      this.agent.api.tickets.GET('/api/v1/tickets/{id}', { params }).then((a) => a.response),
+      this.agent.api.files.GET('/api/v1/files/{id}', { params }).then((a) => a.response),
+      // Routes no API describes, so not the client's to call.
+      fetch(`${this.urls.auth}/api/v1/nope`),
+      fetch(`${this.urls.realtime}/api/v1/nope`),
     ]);
     for (const answer of answers) expectStatus('missing resource', answer.status, 404);
     const anonymous = new Socket(`${this.urls.realtime.replace(/^http/, 'ws')}/ws/notifications`);
@@ -330,14 +317,18 @@ export class Traffic {
     return socket;
   }
 
+  /** The typed client on the services' own ports, calling with `token`. */
+  private client(token?: string): SupportClient {
+    const { auth, ticket, file, realtime } = this.urls;
+    return createSupportClient({ baseUrl: auth, token, serviceUrls: { auth, ticket, file, realtime } });
+  }
+
   private async login(username: string): Promise<Session> {
-    const response = await call<{ accessToken: string; user: { id: string } }>(
-      'POST',
-      `${this.urls.auth}/api/v1/auth/login`,
-      { json: { username, password: this.password } },
-    );
+    const { data, response } = await this.client().auth.POST('/api/v1/auth/login', {
+      body: { username, password: this.password },
+    });
     expectStatus(`login as ${username}`, response.status, 200);
-    return { id: response.body.user.id, token: response.body.accessToken };
+    return { id: data!.user.id, token: data!.accessToken, api: this.client(data!.accessToken) };
   }
 }
 
