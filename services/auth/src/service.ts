@@ -19,9 +19,9 @@ import type { LockoutPolicy } from './domain/lockout';
 import { LoginFlows, sessionSweeper } from './login';
 import { activeSessionsGauge, AuthMetrics } from './metrics';
 import { authCollections, COLLECTIONS, ensureIndexes } from './store/collections';
-import { SessionStore } from './store/sessions';
-import { ThrottleStore } from './store/throttle';
-import { UserStore } from './store/users';
+import { sessionStore } from './store/sessions';
+import { throttleStore } from './store/throttle';
+import { userStore } from './store/users';
 import { SelfService } from './self-service';
 import { UserAdmin } from './user-admin';
 
@@ -69,9 +69,9 @@ function auth(signer: TokenSigner, generatedKey: boolean) {
         owns: [TOPICS.auth],
         outbox: { collections: [COLLECTIONS.users, COLLECTIONS.sessions] },
       });
-      const users = new UserStore(collections, events.outbox);
-      const sessions = new SessionStore(collections, events.outbox);
-      const throttle = new ThrottleStore(collections);
+      const users = userStore(collections, events.outbox);
+      const sessions = sessionStore(collections, events.outbox);
+      const throttle = throttleStore(collections);
       const gauge = activeSessionsGauge({
         metrics: telemetry.metrics,
         count: () => sessions.countLiveByRole(ROLES, new Date()),

@@ -10,24 +10,16 @@ export type RefreshOutcome =
 const ENDED_RETENTION_MS = 3_600_000;
 
 /** Sessions, one per login; each ends once (logout, expiry or revocation), with its event. */
-export class SessionStore {
-  constructor(
-    private readonly collections: AuthCollections,
-    /** Writes each session with its events and wakes the relay. */
-    private readonly outbox: Outbox,
-  ) {}
+export function sessionStore(collections: AuthCollections, outbox: Outbox) {
+  const sessions = collections.sessions;
 
-  private get sessions() {
-    return this.collections.sessions;
-  }
-
-  async create(session: Session, events: CloudEvent[]): Promise<void> {
+  async function create(session: Session, events: CloudEvent[]): Promise<void> {
     const { id, ...rest } = session;
-    await this.outbox.insertOne(this.sessions, { _id: id, ...rest, usedHashes: [] }, events);
+    await outbox.insertOne(sessions, { _id: id, ...rest, usedHashes: [] }, events);
   }
 
-  async findById(id: string): Promise<Session | null> {
-    const doc = await this.sessions.findOne({ _id: id });
+  async function findById(id: string): Promise<Session | null> {
+    const doc = await sessions.findOne({ _id: id });
     return doc && toSession(doc);
   }
 
@@ -36,14 +28,14 @@ export class SessionStore {
    * the same token one rotates and the other finds it used. A token that was already exchanged
    * is reported as reuse.
    */
-  async rotate(id: string, presented: string, next: string, now: Date): Promise<RefreshOutcome> {
-    const rotated = await this.sessions.findOneAndUpdate(
+  async function rotate(id: string, presented: string, next: string, now: Date): Promise<RefreshOutcome> {
+    const rotated = await sessions.findOneAndUpdate(
       { _id: id, refreshHash: presented, endedAt: null, expiresAt: { $gt: now } },
       { $set: { refreshHash: next }, $push: { usedHashes: presented } },
       { returnDocument: 'after' },
     );
     if (rotated) return { kind: 'rotated', session: toSession(rotated) };
-    const doc = await this.sessions.findOne({ _id: id });
+    const doc = await sessions.findOne({ _id: id });
     if (doc && doc.usedHashes.includes(presented)) return { kind: 'reused', session: toSession(doc) };
     return { kind: 'unknown' };
   }
@@ -52,9 +44,9 @@ export class SessionStore {
    * Ends a live session with its event; false when it had already ended (another request or
    * instance did it first), so each end is counted and published once.
    */
-  async end(id: string, reason: EndReason, events: CloudEvent[], now: Date): Promise<boolean> {
-    const result = await this.outbox.updateOne(
-      this.sessions,
+  async function end(id: string, reason: EndReason, events: CloudEvent[], now: Date): Promise<boolean> {
+    const result = await outbox.updateOne(
+      sessions,
       { _id: id, endedAt: null },
       { $set: { endedAt: now, endReason: reason } },
       events,
@@ -63,8 +55,8 @@ export class SessionStore {
   }
 
   /** Sessions past their expiry that have not been ended yet. */
-  async findExpired(now: Date, limit = 500): Promise<Session[]> {
-    const docs = await this.sessions
+  async function findExpired(now: Date, limit = 500): Promise<Session[]> {
+    const docs = await sessions
       .find({ endedAt: null, expiresAt: { $lte: now } })
       .limit(limit)
       .toArray();
@@ -75,29 +67,33 @@ export class SessionStore {
    * A user's sessions that have not ended, expired or not: one past its end whose sweep has not
    * come yet may still have access tokens in use, which ending it as revoked refuses too.
    */
-  async findOpenOfUser(userId: string): Promise<Session[]> {
-    const docs = await this.sessions.find({ userId, endedAt: null }).toArray();
+  async function findOpenOfUser(userId: string): Promise<Session[]> {
+    const docs = await sessions.find({ userId, endedAt: null }).toArray();
     return docs.map(toSession);
   }
 
   /** Live sessions by role, counted in the database so every instance reports the same. */
-  async countLiveByRole(roles: readonly Role[], now: Date): Promise<Map<string, number>> {
+  async function countLiveByRole(roles: readonly Role[], now: Date): Promise<Map<string, number>> {
     // One count per role: FerretDB computes only the first accumulator of a $group reliably.
     const counts = await Promise.all(
-      roles.map((role) => this.sessions.countDocuments({ role, endedAt: null, expiresAt: { $gt: now } })),
+      roles.map((role) => sessions.countDocuments({ role, endedAt: null, expiresAt: { $gt: now } })),
     );
     return new Map(roles.map((role, i) => [role, counts[i] ?? 0]));
   }
 
   /** Deletes sessions that ended a while ago and whose events have all left. */
-  async purgeEnded(now: Date): Promise<number> {
-    const result = await this.sessions.deleteMany({
+  async function purgeEnded(now: Date): Promise<number> {
+    const result = await sessions.deleteMany({
       endedAt: { $lte: new Date(now.getTime() - ENDED_RETENTION_MS) },
       '_outbox.0': { $exists: false },
     });
     return result.deletedCount;
   }
+
+  return { create, findById, rotate, end, findExpired, findOpenOfUser, countLiveByRole, purgeEnded };
 }
+
+export type SessionStore = ReturnType<typeof sessionStore>;
 
 function toSession(doc: SessionDoc): Session {
   return {

@@ -34,19 +34,15 @@ export type ReserveOutcome =
  * parallel guess through. So at most `threshold` checks run per key and window, whatever the
  * parallelism; a success takes its count back, a failure keeps it.
  */
-export class ThrottleStore {
-  constructor(private readonly collections: AuthCollections) {}
-
-  private get throttle() {
-    return this.collections.throttle;
-  }
+export function throttleStore(collections: AuthCollections) {
+  const throttle = collections.throttle;
 
   /** Counts an attempt against every key, or refuses it (counting nothing) if any key is full or locked. */
-  async reserve(keys: ThrottledKey[], now: Date): Promise<ReserveOutcome> {
-    const taken = await Promise.all(keys.map((k) => this.take(k, now)));
+  async function reserve(keys: ThrottledKey[], now: Date): Promise<ReserveOutcome> {
+    const taken = await Promise.all(keys.map((k) => take(k, now)));
     const refused = taken.filter((t) => !t.granted);
     if (refused.length > 0) {
-      await Promise.all(taken.map((t) => this.giveBack(t.key)));
+      await Promise.all(taken.map((t) => giveBack(t.key)));
       const locks = refused.flatMap((t) => (t.lockedUntil ? [t.lockedUntil.getTime()] : []));
       return { granted: false, lockedUntil: locks.length ? new Date(Math.max(...locks)) : null };
     }
@@ -54,21 +50,20 @@ export class ThrottleStore {
     return {
       granted: true,
       reservation: {
-        failed: (at) => settle((t) => this.lockIfDue(t, at)),
-        succeeded: () =>
-          settle((t) => (t.key.onSuccess === 'reset' ? this.reset(t.key.key) : this.giveBack(t.key))),
-        abandoned: () => settle((t) => this.giveBack(t.key)),
+        failed: (at) => settle((t) => lockIfDue(t, at)),
+        succeeded: () => settle((t) => (t.key.onSuccess === 'reset' ? reset(t.key.key) : giveBack(t.key))),
+        abandoned: () => settle((t) => giveBack(t.key)),
       },
     };
   }
 
   /** One attempt's place in a key's count: granted while the key is unlocked and within its allowance. */
-  private async take(key: ThrottledKey, now: Date): Promise<Taken> {
+  async function take(key: ThrottledKey, now: Date): Promise<Taken> {
     const { policy } = key;
     // A count whose window passed starts over (the sweep deletes such documents too).
-    await this.throttle.deleteOne({ _id: key.key, expiresAt: { $lte: now } });
+    await throttle.deleteOne({ _id: key.key, expiresAt: { $lte: now } });
     const count = () =>
-      this.throttle.findOneAndUpdate(
+      throttle.findOneAndUpdate(
         { _id: key.key },
         {
           $inc: { failures: 1 },
@@ -90,14 +85,14 @@ export class ThrottleStore {
   }
 
   /** A failed attempt stays counted; the one that reaches the threshold locks the key. */
-  private async lockIfDue(taken: Taken, at: Date): Promise<void> {
+  async function lockIfDue(taken: Taken, at: Date): Promise<void> {
     const { policy } = taken.key;
     const lockMs = lockDurationMs(taken.attempts, policy);
     if (lockMs === 0) return;
     const until = new Date(at.getTime() + lockMs);
     // The window outlives the lock, and once the lock ends one more attempt is allowed: its
     // failure locks for longer (backoff).
-    await this.throttle.updateOne(
+    await throttle.updateOne(
       { _id: taken.key.key },
       {
         $max: {
@@ -109,21 +104,25 @@ export class ThrottleStore {
     );
   }
 
-  private async giveBack(key: ThrottledKey): Promise<void> {
-    await this.throttle.updateOne({ _id: key.key }, { $inc: { failures: -1 } });
+  async function giveBack(key: ThrottledKey): Promise<void> {
+    await throttle.updateOne({ _id: key.key }, { $inc: { failures: -1 } });
   }
 
-  async reset(key: string): Promise<void> {
-    await this.throttle.deleteOne({ _id: key });
+  async function reset(key: string): Promise<void> {
+    await throttle.deleteOne({ _id: key });
   }
 
   /** Deletes counts whose window and lock have both passed. */
-  async purge(now: Date): Promise<number> {
+  async function purge(now: Date): Promise<number> {
     // A lock always ends before its document's window does.
-    const result = await this.throttle.deleteMany({ expiresAt: { $lte: now } });
+    const result = await throttle.deleteMany({ expiresAt: { $lte: now } });
     return result.deletedCount;
   }
+
+  return { reserve, reset, purge };
 }
+
+export type ThrottleStore = ReturnType<typeof throttleStore>;
 
 interface Taken {
   key: ThrottledKey;

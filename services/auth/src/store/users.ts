@@ -33,19 +33,15 @@ export interface UserWithSecret {
 const PUBLIC_FIELDS = { passwordHash: 0, _outbox: 0, _outboxLease: 0, _outboxRejected: 0 } as const;
 
 /** Users, each written together with its events. */
-export class UserStore {
-  constructor(
-    private readonly collections: AuthCollections,
-    /** Writes each user with its events and wakes the relay. */
-    private readonly outbox: Outbox,
-  ) {}
-
-  private get users() {
-    return this.collections.users;
-  }
+export function userStore(collections: AuthCollections, outbox: Outbox) {
+  const users = collections.users;
 
   /** Inserts a user with the events `build` makes of it; 409 when the username is taken. */
-  async create(fields: NewUser, build: (user: User) => CloudEvent[], now = new Date()): Promise<User> {
+  async function create(
+    fields: NewUser,
+    build: (user: User) => CloudEvent[],
+    now = new Date(),
+  ): Promise<User> {
     const user: User = {
       id: new mongo.ObjectId().toHexString(),
       username: fields.username,
@@ -59,8 +55,8 @@ export class UserStore {
     };
     const { id, ...rest } = user;
     try {
-      await this.outbox.insertOne(
-        this.users,
+      await outbox.insertOne(
+        users,
         { _id: id, ...rest, usernameKey: usernameKey(user.username), passwordHash: fields.passwordHash },
         build(user),
       );
@@ -75,18 +71,18 @@ export class UserStore {
     return user;
   }
 
-  async findById(id: string): Promise<User | null> {
-    const doc = await this.users.findOne({ _id: id }, { projection: PUBLIC_FIELDS });
+  async function findById(id: string): Promise<User | null> {
+    const doc = await users.findOne({ _id: id }, { projection: PUBLIC_FIELDS });
     return doc && toUser(doc);
   }
 
-  async findByUsername(username: string): Promise<UserWithSecret | null> {
-    const doc = await this.users.findOne({ usernameKey: usernameKey(username) });
+  async function findByUsername(username: string): Promise<UserWithSecret | null> {
+    const doc = await users.findOne({ usernameKey: usernameKey(username) });
     return doc && { user: toUser(doc), passwordHash: doc.passwordHash };
   }
 
   /** A page in id (creation) order, and the cursor of the next one. */
-  async list(query: ListUsersQuery): Promise<{ items: User[]; nextCursor: string | null }> {
+  async function list(query: ListUsersQuery): Promise<{ items: User[]; nextCursor: string | null }> {
     const filter: Record<string, unknown> = {};
     if (query.role) filter.role = query.role;
     if (query.active !== undefined) filter.active = query.active;
@@ -96,7 +92,7 @@ export class UserStore {
       const pattern = { $regex: escapeRegex(query.q), $options: 'i' };
       filter.$or = [{ username: pattern }, { displayName: pattern }, { email: pattern }];
     }
-    const docs = await this.users
+    const docs = await users
       .find(filter, { projection: PUBLIC_FIELDS })
       .sort({ _id: 1 })
       .limit(query.limit + 1)
@@ -109,7 +105,7 @@ export class UserStore {
    * Active users who may be assigned tickets, by display name then id (the cursor's order),
    * optionally those whose username or display name contains `q` (any case, taken literally).
    */
-  async listAssignees(
+  async function listAssignees(
     query: ListAssigneesQuery,
   ): Promise<{ items: AssigneeView[]; nextCursor: string | null }> {
     const filter: Record<string, unknown> = { active: true, role: { $in: [...ASSIGNEE_ROLES] } };
@@ -123,7 +119,7 @@ export class UserStore {
       and.push({ $or: [{ displayName: { $gt: d } }, { displayName: d, _id: { $gt: i } }] });
     }
     if (and.length) filter.$and = and;
-    const docs = await this.users
+    const docs = await users
       .find(filter, { projection: { _id: 1, username: 1, displayName: 1, role: 1 } })
       .sort({ displayName: 1, _id: 1 })
       .limit(query.limit + 1)
@@ -146,23 +142,27 @@ export class UserStore {
    * Applies `changes` with the events `build` makes of the result, in one write. Returns null
    * when the user does not exist; a change to nothing writes nothing.
    */
-  async update(
+  async function update(
     id: string,
     changes: UserChanges,
     build: (before: User, after: User) => CloudEvent[],
     now = new Date(),
   ): Promise<User> {
-    const before = await this.findById(id);
+    const before = await findById(id);
     if (!before) throw new NotFoundError('User');
     const { passwordHash, ...visible } = changes;
     const after: User = { ...before, ...visible, updatedAt: now };
     const events = build(before, after);
     const $set: Partial<UserDoc> = { ...visible, updatedAt: now };
     if (passwordHash !== undefined) $set.passwordHash = passwordHash;
-    await this.outbox.updateOne(this.users, { _id: id }, { $set }, events);
+    await outbox.updateOne(users, { _id: id }, { $set }, events);
     return after;
   }
+
+  return { create, findById, findByUsername, list, listAssignees, update };
 }
+
+export type UserStore = ReturnType<typeof userStore>;
 
 function toUser(doc: UserDoc): User {
   return {
