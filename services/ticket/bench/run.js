@@ -2,20 +2,17 @@
 // off, in the same run: two service processes on the same engines, measured in alternating rounds.
 // Usage: npm run bench -w services/ticket [-- --rounds 12 --duration 3 --connections 10]
 // Uses the engines KAFKA_BROKERS and MONGO_URL name, or starts its own on free ports.
-const { spawn } = require('node:child_process');
 const os = require('node:os');
-const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const autocannon = require('autocannon');
+const { startService } = require('./service-process');
 const {
   benchArgs,
   benchEngines,
   comparePaired,
   formatComparison,
-  getFreePort,
   median,
   startTestIssuer,
-  waitFor,
 } = require('@support-center/testing');
 
 const args = benchArgs();
@@ -25,20 +22,6 @@ const ROUNDS = Number(args.rounds ?? 12);
 const DURATION = Number(args.duration ?? 3);
 const CONNECTIONS = Number(args.connections ?? 10);
 const WARMUP = 3;
-
-async function startService(env) {
-  const port = await getFreePort();
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', WRITE_RATE_LIMIT: '0', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/ready`).catch(() => undefined))?.status === 200, {
-    timeoutMs: 60_000,
-    message: 'the ticket service to be ready',
-  });
-  return { url, stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))) };
-}
 
 function run(options) {
   return new Promise((resolve, reject) => {

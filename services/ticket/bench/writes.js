@@ -4,17 +4,15 @@
 // Goal (issue 33): creations sustain at least half the raw insert rate.
 // Usage: npm run bench -w services/ticket (runs this after run.js) or
 //        node services/ticket/bench/writes.js [--rounds 10 --duration 3 --connections 10]
-const { spawn } = require('node:child_process');
 const os = require('node:os');
-const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const autocannon = require('autocannon');
+const { startService } = require('./service-process');
 const mongoose = require('mongoose');
 const {
   benchArgs,
   benchEngines,
   comparePaired,
-  getFreePort,
   median,
   startTestIssuer,
   waitFor,
@@ -25,20 +23,6 @@ const ROUNDS = Number(args.rounds ?? 10);
 const DURATION = Number(args.duration ?? 3);
 const CONNECTIONS = Number(args.connections ?? 10);
 const GOAL = 0.5;
-
-async function startService(env) {
-  const port = await getFreePort();
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', WRITE_RATE_LIMIT: '0', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/ready`).catch(() => undefined))?.status === 200, {
-    timeoutMs: 60_000,
-    message: 'the ticket service to be ready',
-  });
-  return { url, stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))) };
-}
 
 function creations(url, headers, body) {
   return new Promise((resolve, reject) => {
