@@ -51,6 +51,10 @@ export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
     // The most connections the driver opens; db_pool_size reports it, so pool alerts divide by it.
     MONGO_MAX_POOL_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    // Behind a load balancer that cannot read /ready (nginx over Docker's DNS), a replica that
+    // listened at once would be sent requests it can only refuse; opening the port once ready
+    // makes them connection errors, which the gateway passes to another replica, writes too.
+    LISTEN_WHEN_READY: booleanFlag.default(false),
     JSON_BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb')

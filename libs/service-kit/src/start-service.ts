@@ -6,6 +6,7 @@ import { createApp } from './create-app';
 import type { OtherBody } from './http/body-types';
 import { DependencyChecker, type Dependency } from './dependencies/dependency';
 import { readinessProbe } from './dependencies/readiness-probe';
+import { untilReady } from './dependencies/until-ready';
 import { createLogger, type Logger } from './logger';
 import { runService, type RunningService } from './run-service';
 import type { Worker } from './worker';
@@ -87,6 +88,7 @@ export function launch<C extends BaseConfig>(
     workers,
     sockets: parts.sockets,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    untilReady: config.LISTEN_WHEN_READY ? (signal) => untilReady(checker, logger, signal) : undefined,
     onShutdownStart: () => {
       shuttingDown = true;
     },
