@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { startTelemetry, type Telemetry } from '@support-center/telemetry';
 import { keepTraceContext, kafkaBrokers, testNamespace, waitFor } from '@support-center/testing';
@@ -169,35 +170,43 @@ describe('outbox relay', () => {
     );
   });
 
-  it('publishes a woken write with only exact {_id} filters on the aggregate collection', async () => {
-    // The relay on a connection of its own whose every command is recorded: on FerretDB only an
-    // exact `{_id: value}` filter avoids decoding the whole collection while holding the write slot.
+  /**
+   * A relay on a connection of its own whose every command is recorded, warmed up (its start's scan
+   * and a first publish are over) before the recording that counts begins.
+   */
+  async function monitoredRelay(options: { concurrency?: number } = {}) {
     const monitored = await mongoose.createConnection(ns.mongoUrl(), { monitorCommands: true }).asPromise();
     const commands: { name: string; command: Record<string, unknown> }[] = [];
     monitored.getClient().on('commandStarted', (event) => {
       commands.push({ name: event.commandName, command: event.command as Record<string, unknown> });
     });
-    try {
-      const relayA = createOutboxRelay({
-        connection: monitored,
-        collections: [COLLECTION],
-        kafka,
-        metrics: telemetry.metrics,
-        topicPrefix: ns.topicPrefix,
-        pollIntervalMs: 600_000,
-      });
-      relays.push(relayA);
-      relayA.start();
-      // The start's scan and a first publish are over before the recording that counts.
-      const warmUp = commentEvent('t-exact-warm', 1);
-      await tickets().insertOne({ _id: 't-exact-warm' as never, ...outboxFields([warmUp]) });
-      relayA.wake(COLLECTION, 't-exact-warm');
-      await waitFor(() => collector.received.some((r) => r.id === warmUp.id), { message: 'warm-up' });
-      await waitFor(async () => (await leases().countDocuments()) === 0, {
-        message: 'warm-up lease released',
-      });
-      commands.length = 0;
+    const created = createOutboxRelay({
+      connection: monitored,
+      collections: [COLLECTION],
+      kafka,
+      metrics: telemetry.metrics,
+      topicPrefix: ns.topicPrefix,
+      pollIntervalMs: 600_000,
+      ...options,
+    });
+    relays.push(created);
+    created.start();
+    const warmUp = commentEvent(`t-warm-${randomUUID()}`, 1);
+    await tickets().insertOne({ _id: warmUp.subject as never, ...outboxFields([warmUp]) });
+    created.wake(COLLECTION, warmUp.subject);
+    await waitFor(() => collector.received.some((r) => r.id === warmUp.id), { message: 'warm-up' });
+    await waitFor(async () => (await leases().countDocuments()) === 0, { message: 'warm-up lease released' });
+    commands.length = 0;
+    /** The commands sent to one collection, by name. */
+    const on = (collection: string) => commands.filter(({ name, command }) => command[name] === collection);
+    return { relay: created, on, close: () => monitored.close() };
+  }
 
+  it('publishes a woken write with only exact {_id} filters on the aggregate collection', async () => {
+    // On FerretDB only an exact `{_id: value}` filter avoids decoding the whole collection while
+    // holding the write slot.
+    const { relay: relayA, on, close } = await monitoredRelay();
+    try {
       const event = commentEvent('t-exact', 1);
       await tickets().insertOne({ _id: 't-exact' as never, ...outboxFields([]) });
       await tickets().updateOne(
@@ -209,8 +218,7 @@ describe('outbox relay', () => {
       await waitFor(async () => (await leases().countDocuments()) === 0, { message: 'the lease released' });
       await relayA.stop();
 
-      const onTickets = commands.filter(({ name, command }) => command[name] === COLLECTION);
-      const filters = onTickets.flatMap(({ name, command }): { name: string; filter: unknown }[] => {
+      const filters = on(COLLECTION).flatMap(({ name, command }): { name: string; filter: unknown }[] => {
         switch (name) {
           case 'find':
             return [{ name, filter: command.filter }];
@@ -225,10 +233,51 @@ describe('outbox relay', () => {
         }
       });
       // A read and the removal of what was published, each by `_id` alone.
-      expect(filters.map((f) => f.name).sort()).toEqual(['find', 'findAndModify']);
+      expect(filters.map((f) => f.name).sort()).toEqual(['find', 'update']);
       for (const f of filters) expect(f).toEqual({ name: f.name, filter: { _id: 't-exact' } });
     } finally {
-      await monitored.close();
+      await close();
+    }
+  });
+
+  it('publishes documents woken together as one batch: one lease insert, one removal, one release', async () => {
+    const { relay: relayA, on, close } = await monitoredRelay({ concurrency: 1 });
+    try {
+      const ids = Array.from({ length: 30 }, (_, i) => `t-batch-${i}`);
+      const events = ids.map((id) => commentEvent(id, 1));
+      await tickets().insertMany(
+        events.map((event) => ({ _id: event.subject as never, ...outboxFields([event]) })),
+      );
+      // The first wake starts a batch of one; the other 29 queue behind it and leave together.
+      for (const id of ids) relayA.wake(COLLECTION, id);
+      const mine = () => collector.received.filter((r) => r.subject.startsWith('t-batch-'));
+      await waitFor(() => mine().length >= ids.length, { message: 'the 30 events' });
+      await waitFor(async () => (await leases().countDocuments()) === 0, { message: 'the leases released' });
+      await relayA.stop();
+
+      expect(
+        mine()
+          .map((r) => r.id)
+          .sort(),
+      ).toEqual(events.map((e) => e.id).sort());
+      expect(
+        await tickets().countDocuments({
+          _id: { $in: ids as never[] },
+          [`${OUTBOX_FIELD}.0`]: { $exists: true },
+        }),
+      ).toBe(0);
+      const count = (collection: string, name: string) =>
+        on(collection).filter((c) => c.name === name).length;
+      expect({
+        leaseInserts: count(OUTBOX_LEASES_COLLECTION, 'insert'),
+        // The batch of one frees its lease with findAndModify, the batch of 29 with one delete.
+        leaseReleases:
+          count(OUTBOX_LEASES_COLLECTION, 'findAndModify') + count(OUTBOX_LEASES_COLLECTION, 'delete'),
+        reads: count(COLLECTION, 'find'),
+        removals: count(COLLECTION, 'update'),
+      }).toEqual({ leaseInserts: 2, leaseReleases: 2, reads: 30, removals: 2 });
+    } finally {
+      await close();
     }
   });
 });

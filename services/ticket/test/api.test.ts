@@ -321,6 +321,14 @@ describe('ticket API', () => {
     expect(seen.filter((id) => before.includes(id))).toEqual([...before].reverse());
   });
 
+  it('numbers 50 tickets created at once consecutively, each number once', async () => {
+    const tickets = await Promise.all(Array.from({ length: 50 }, () => create('employee')));
+    const numbers = tickets.map((t) => t.number).sort((a, b) => a - b);
+    // Nothing else creates tickets meanwhile: the burst takes one run of numbers, with no gap.
+    const first = numbers[0] as number;
+    expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => first + i));
+  });
+
   it('searches the title case-insensitively and literally', async () => {
     await create('agent', { title: 'VPN (a+b)* broken' });
     const hit = (

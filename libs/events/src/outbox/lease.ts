@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import { isDuplicateKeyError } from '@support-center/store';
+import { DUPLICATE_KEY, isDuplicateKeyError } from '@support-center/store';
 import { OUTBOX_FIELD } from './pending';
 
 /**
@@ -89,6 +89,54 @@ export class Leases {
   }
 
   /**
+   * Takes the leases of `keys` with one insert; the few already present (held by another relay,
+   * expired, or this relay's own) go through `claim` one by one. Returns the keys held now.
+   */
+  async claimAll(keys: readonly string[]): Promise<Set<string>> {
+    const [only] = keys;
+    if (keys.length === 1 && only !== undefined) return (await this.claim(only)) ? new Set(keys) : new Set();
+    const until = new Date(Date.now() + this.leaseMs);
+    let present: string[] = [];
+    try {
+      await this.collection.insertMany(
+        keys.map((key) => ({ _id: key, owner: this.owner, until })),
+        { ordered: false },
+      );
+    } catch (error) {
+      const failed = duplicatePositions(error);
+      if (!failed) throw error;
+      present = keys.filter((_, index) => failed.includes(index));
+    }
+    const held = new Set(keys.filter((key) => !present.includes(key)));
+    for (const key of present) if (await this.claim(key)) held.add(key);
+    return held;
+  }
+
+  /**
+   * Frees the leases this relay still holds among `keys` with one delete; those another relay asked
+   * for meanwhile (`wanted`) are freed one by one. Returns the wanted keys: their documents must be
+   * looked at again.
+   */
+  async releaseAll(keys: readonly string[]): Promise<Set<string>> {
+    const [only] = keys;
+    if (keys.length === 1 && only !== undefined)
+      return (await this.release(only)) ? new Set(keys) : new Set();
+    const ids = [...keys];
+    const { deletedCount } = await this.collection.deleteMany({
+      _id: { $in: ids },
+      owner: this.owner,
+      wanted: { $ne: true },
+    });
+    const wanted = new Set<string>();
+    if (deletedCount === keys.length) return wanted;
+    const left = await this.collection
+      .find({ _id: { $in: ids }, owner: this.owner }, { projection: { _id: 1 } })
+      .toArray();
+    for (const { _id } of left) if (await this.release(_id)) wanted.add(_id);
+    return wanted;
+  }
+
+  /**
    * Frees the lease if this relay still holds it (after an expiry another relay may). True when
    * another relay asked for the document meanwhile: its events must be looked at again.
    */
@@ -122,6 +170,55 @@ export function readOutbox(collection: OutboxCollection, id: unknown): Promise<O
   });
 }
 
+/** The entries of one document to remove once published (or set aside). */
+export interface Completion {
+  id: unknown;
+  published: readonly string[];
+  rejected: readonly string[];
+}
+
+/**
+ * `complete` for many documents in one command: an update per document, each by `_id` alone.
+ * Gives back nothing of the documents after: events appended meanwhile were woken by their writer
+ * (or marked their lease wanted) and are published by the next pass.
+ */
+export async function completeAll(
+  collection: OutboxCollection,
+  completions: readonly Completion[],
+): Promise<void> {
+  await collection.bulkWrite(
+    completions.map(({ id, published, rejected }) => ({
+      updateOne: {
+        filter: { _id: id } as mongo.Filter<OutboxDocument>,
+        update: removal(published, rejected),
+      },
+    })),
+    { ordered: false },
+  );
+}
+
+function removal(
+  published: readonly string[],
+  rejected: readonly string[],
+): mongo.UpdateFilter<OutboxDocument> {
+  const update: mongo.UpdateFilter<OutboxDocument> = {
+    $pullAll: { [OUTBOX_FIELD]: [...published, ...rejected] } as never,
+  };
+  if (rejected.length > 0) update.$push = { [REJECTED_FIELD]: { $each: [...rejected] } } as never;
+  return update;
+}
+
+/** The positions an unordered insert refused as duplicates; undefined when anything else failed. */
+function duplicatePositions(error: unknown): number[] | undefined {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as {
+    index: number;
+    code: number;
+  }[];
+  if (list.length === 0 || list.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
+  return list.map((e) => e.index);
+}
+
 /**
  * Removes exactly the published (and rejected) entries, by `_id` alone; events appended meanwhile
  * stay. Returns the document after, or null when it is gone. Called only while holding the lease,
@@ -133,11 +230,11 @@ export function complete(
   published: readonly string[],
   rejected: readonly string[],
 ): Promise<OutboxDocument | null> {
-  const update: mongo.UpdateFilter<OutboxDocument> = {
-    $pullAll: { [OUTBOX_FIELD]: [...published, ...rejected] } as never,
-  };
-  if (rejected.length > 0) update.$push = { [REJECTED_FIELD]: { $each: [...rejected] } } as never;
-  return collection.findOneAndUpdate({ _id: id } as mongo.Filter<OutboxDocument>, update, {
-    returnDocument: 'after',
-  });
+  return collection.findOneAndUpdate(
+    { _id: id } as mongo.Filter<OutboxDocument>,
+    removal(published, rejected),
+    {
+      returnDocument: 'after',
+    },
+  );
 }

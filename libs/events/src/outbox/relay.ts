@@ -11,11 +11,13 @@ import { Backoff } from './backoff';
 import { decodeEntry, entryTime, type OutboxEntry } from './entry';
 import {
   complete,
+  completeAll,
   leaseKey,
   Leases,
   OUTBOX_LEASES_COLLECTION,
   PENDING_FILTER,
   readOutbox,
+  type Completion,
   type LeaseCollection,
   type OutboxCollection,
   type OutboxDocument,
@@ -49,8 +51,13 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
   /** Fallback scan for events nobody woke the relay for (and the backlog gauges' refresh). */
   pollIntervalMs?: number;
-  /** Documents published at the same time. */
+  /** Batches published at the same time. */
   concurrency?: number;
+  /**
+   * Most documents of one collection published together: under load the queue fills while batches
+   * are in flight, and each batch costs one lease insert, one removal and one release in all.
+   */
+  batchSize?: number;
   /** First and longest pause after Kafka or MongoDB failed. */
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -71,6 +78,17 @@ export interface OutboxRelay {
 interface Job {
   collection: string;
   id: unknown;
+}
+
+/** A claimed document's entries on their way: decoded, then published or set aside. */
+interface PendingDocument extends Completion {
+  lease: string;
+  job: Job;
+  entries: { raw: string; entry: OutboxEntry }[];
+  published: string[];
+  rejected: string[];
+  /** Why its send failed. */
+  error?: unknown;
 }
 
 const silent: OutboxLogger = { warn: () => undefined, error: () => undefined };
@@ -100,6 +118,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     leaseMs = 30_000,
     pollIntervalMs = 1_000,
     concurrency = 4,
+    batchSize = 50,
     retryInitialMs = 100,
     retryMaxMs = 5_000,
     owner = `${os.hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
@@ -109,6 +128,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     leaseMs,
     pollIntervalMs,
     concurrency,
+    batchSize,
     retryInitialMs,
     retryMaxMs,
   })) {
@@ -124,7 +144,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const backoff = new Backoff({ initialMs: retryInitialMs, maxMs: retryMaxMs });
   const producer = new ProducerSlot(kafka);
   const queue = new Map<string, Job>();
-  const running = new Map<string, Promise<void>>();
+  /** Batches being published, and the documents they hold. */
+  const running = new Set<Promise<void>>();
+  const inFlight = new Set<string>();
   const scans = new Set<Promise<void>>();
   /** Entries published while a lease was held whose removal failed: removed first when it is claimed again. */
   const unpulled = new Map<string, string[]>();
@@ -148,31 +170,46 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     queue.set(jobKey(job.collection, job.id), job);
   }
 
-  /** Starts queued documents, up to `concurrency`, unless paused after a failure. */
+  /** Starts batches of queued documents, up to `concurrency` at once, unless paused after a failure. */
   function pump(): void {
     if (state !== 'running' || Date.now() < pausedUntil) return;
-    for (const [key, job] of queue) {
-      if (running.size >= concurrency) return;
-      // A document woken again while in flight waits for that publish to end.
-      if (running.has(key)) continue;
-      queue.delete(key);
-      const task = publishDocument(job)
-        .catch((error: unknown) =>
-          logger.error({ err: error, collection: job.collection }, 'outbox relay failed'),
-        )
+    while (running.size < concurrency) {
+      const batch = takeBatch();
+      if (batch.length === 0) return;
+      const keys = batch.map((job) => jobKey(job.collection, job.id));
+      const name = batch[0]?.collection ?? '';
+      const task: Promise<void> = publishBatch(name, batch)
+        .catch((error: unknown) => logger.error({ err: error, collection: name }, 'outbox relay failed'))
         .finally(() => {
-          running.delete(key);
+          running.delete(task);
+          for (const key of keys) inFlight.delete(key);
           pump();
         });
-      running.set(key, task);
+      running.add(task);
+      for (const key of keys) inFlight.add(key);
     }
   }
 
-  /** A failure of Kafka or MongoDB: retry the document after a pause that grows while they stay down. */
-  function retryLater(job: Job, error: unknown, message: string): void {
-    logger.warn({ err: error, collection: job.collection }, message);
+  /**
+   * Takes up to `batchSize` queued documents of one collection (the first queued one's). A document
+   * woken again while in flight waits for that publish to end.
+   */
+  function takeBatch(): Job[] {
+    const batch: Job[] = [];
+    for (const [key, job] of queue) {
+      if (inFlight.has(key) || (batch[0] && job.collection !== batch[0].collection)) continue;
+      queue.delete(key);
+      batch.push(job);
+      if (batch.length === batchSize) break;
+    }
+    return batch;
+  }
+
+  /** A failure of Kafka or MongoDB: retry the documents after a pause that grows while they stay down. */
+  function retryLater(jobs: readonly Job[], error: unknown, message: string): void {
+    logger.warn({ err: error, collection: jobs[0]?.collection, documents: jobs.length }, message);
     if (state !== 'running') return;
-    enqueue(job);
+    for (const job of jobs) enqueue(job);
     if (Date.now() < pausedUntil) return;
     const delay = backoff.next();
     pausedUntil = Date.now() + delay;
@@ -183,103 +220,135 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   /**
-   * Publishes one document's pending events under its lease. Every command on the aggregate
-   * collection filters on `_id` alone; the lease lives in its own small collection.
+   * Publishes documents' pending events under their leases: one lease insert, a read per document,
+   * their sends, one removal command and one release for the whole batch. Every command on the
+   * aggregate collection filters on `_id` alone; the leases live in their own small collection.
    */
-  async function publishDocument(job: Job): Promise<void> {
-    const key = idKey(job.id);
-    const lease = leaseKey(job.collection, job.id);
-    const target = collection(job.collection);
-    let held: boolean;
+  async function publishBatch(name: string, jobs: readonly Job[]): Promise<void> {
+    const byLease = new Map(jobs.map((job) => [leaseKey(name, job.id), job]));
+    let held: Set<string>;
     try {
-      held = await leases.claim(lease);
+      held = await leases.claimAll([...byLease.keys()]);
     } catch (error) {
-      return retryLater(job, error, 'claiming an outbox document failed');
+      return retryLater(jobs, error, 'claiming outbox documents failed');
     }
-    if (!held) {
-      // Another live relay holds it (ours expired, if we had one): it publishes what it finds, and
-      // looks again after releasing, since this claim marked the lease wanted.
-      unpulled.delete(lease);
-      return;
+    // Held by another live relay (ours expired, if we had one): it publishes what it finds, and
+    // looks again after releasing, since the claim marked the lease wanted.
+    for (const lease of byLease.keys()) if (!held.has(lease)) unpulled.delete(lease);
+    const mine = [...held].map((lease) => ({ lease, job: byLease.get(lease) as Job }));
+    if (mine.length === 0) return;
+
+    let documents: PendingDocument[];
+    try {
+      documents = await Promise.all(mine.map(({ lease, job }) => readPending(name, lease, job)));
+    } catch (error) {
+      await release(name, mine);
+      return retryLater(
+        mine.map((m) => m.job),
+        error,
+        'reading outbox documents failed',
+      );
     }
 
-    /** Frees the lease; another relay's claim that found it held makes this relay look again. */
-    const releaseLease = async (): Promise<boolean> => {
-      try {
-        return await leases.release(lease);
-      } catch (error) {
-        logger.warn(
-          { err: error, collection: job.collection },
-          'releasing an outbox lease failed; it expires',
-        );
-        return false;
-      }
-    };
-
-    let doc: OutboxDocument | null;
+    const sent = await sendAll(documents);
+    const failed = documents.filter((d) => !sent.includes(d));
+    const completions = sent.filter((d) => d.published.length > 0 || d.rejected.length > 0);
     try {
-      // Entries already published under this lease, whose removal failed, are removed first.
-      const leftover = unpulled.get(lease);
-      doc = leftover
-        ? await complete(target, job.id, leftover, []).then((after) => {
-            unpulled.delete(lease);
-            return after;
-          })
-        : await readOutbox(target, job.id);
+      if (completions.length > 0) await completeAll(collection(name), completions);
     } catch (error) {
-      await releaseLease();
-      return retryLater(job, error, 'reading an outbox document failed');
+      // Their leases are kept (no other relay may publish these again before they expire): the
+      // retry claims them again and removes these entries before reading anything.
+      for (const d of completions) unpulled.set(d.lease, d.published);
+      const kept = new Set(completions.map((d) => d.lease));
+      await release(
+        name,
+        mine.filter((m) => !kept.has(m.lease)),
+      );
+      return retryLater(
+        [...completions, ...failed].map((d) => d.job),
+        error,
+        'removing published events from the outbox failed',
+      );
     }
+    for (const d of sent) backlog.set(name, idKey(d.job.id), undefined);
+    // Removed before the release: the next holder only sees events not published yet.
+    await release(name, mine);
+    if (failed.length > 0) {
+      retryLater(
+        failed.map((d) => d.job),
+        failed[0]?.error,
+        'publishing outbox events failed',
+      );
+    }
+  }
+
+  /** A document's pending entries, read under its lease, split into the publishable and the unreadable. */
+  async function readPending(name: string, lease: string, job: Job): Promise<PendingDocument> {
+    const target = collection(name);
+    // Entries already published under this lease, whose removal failed, are removed first.
+    const leftover = unpulled.get(lease);
+    const doc = leftover ? await complete(target, job.id, leftover, []) : await readOutbox(target, job.id);
+    unpulled.delete(lease);
     const raw = doc?._outbox ?? [];
-    backlog.set(job.collection, key, raw);
-    if (raw.length === 0) {
-      if ((await releaseLease()) && state === 'running') enqueue(job);
-      return;
-    }
-
-    const ready: { raw: string; entry: OutboxEntry }[] = [];
-    const rejected: string[] = [];
+    backlog.set(name, idKey(job.id), raw);
+    const pending: PendingDocument = { lease, job, id: job.id, entries: [], published: [], rejected: [] };
     for (const item of raw) {
       try {
-        ready.push({ raw: item, entry: decodeEntry(item) });
+        pending.entries.push({ raw: item, entry: decodeEntry(item) });
       } catch (error) {
-        logger.error({ err: error, collection: job.collection }, 'unreadable outbox entry set aside');
-        rejected.push(item);
+        logger.error({ err: error, collection: name }, 'unreadable outbox entry set aside');
+        pending.rejected.push(item);
       }
     }
+    return pending;
+  }
 
-    // Labelled with the topic as dashboards know it, as the consumers do: a prefix only keeps test runs apart.
-    const labels: PublishedEvent[] = ready.map(({ entry }) => ({
-      topic: entry.topic,
-      type: entry.event.type,
-    }));
+  /**
+   * Sends each document's entries, documents side by side (each in its own order); returns those
+   * sent, with `published` filled in. A failed send resets the producer and keeps its `error`.
+   */
+  async function sendAll(documents: readonly PendingDocument[]): Promise<PendingDocument[]> {
     const started = performance.now();
-    try {
-      if (ready.length > 0) await send(ready.map((r) => r.entry));
-    } catch (error) {
-      recordPublish(metrics, labels, 'error', 0, telemetryFailed);
-      await producer.reset();
-      await releaseLease();
-      return retryLater(job, error, 'publishing outbox events failed');
-    }
-    recordPublish(metrics, labels, 'success', (performance.now() - started) / 1000, telemetryFailed);
-    backoff.reset();
+    const outcomes = await Promise.allSettled(
+      documents.map((d) => (d.entries.length > 0 ? send(d.entries.map((e) => e.entry)) : undefined)),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const sent: PendingDocument[] = [];
+    let reset = false;
+    documents.forEach((d, i) => {
+      const outcome = outcomes[i] as PromiseSettledResult<unknown>;
+      // Labelled with the topic as dashboards know it, as the consumers do: a prefix only keeps test runs apart.
+      const labels: PublishedEvent[] = d.entries.map(({ entry }) => ({
+        topic: entry.topic,
+        type: entry.event.type,
+      }));
+      if (outcome.status === 'fulfilled') {
+        recordPublish(metrics, labels, 'success', seconds, telemetryFailed);
+        d.published = d.entries.map((e) => e.raw);
+        sent.push(d);
+      } else {
+        recordPublish(metrics, labels, 'error', 0, telemetryFailed);
+        d.error = outcome.reason;
+        reset = true;
+      }
+    });
+    if (reset) await producer.reset();
+    else backoff.reset();
+    return sent;
+  }
 
-    const published = ready.map((r) => r.raw);
-    let after: OutboxDocument | null;
+  /** Frees the leases; documents another relay asked for meanwhile are queued again. */
+  async function release(name: string, held: readonly { lease: string; job: Job }[]): Promise<void> {
+    if (held.length === 0) return;
+    let wanted: Set<string>;
     try {
-      after = await complete(target, job.id, published, rejected);
+      wanted = await leases.releaseAll(held.map((h) => h.lease));
     } catch (error) {
-      // The lease is kept (no other relay may publish these again before it expires): the retry
-      // claims it again and removes them before reading anything.
-      unpulled.set(lease, published);
-      return retryLater(job, error, 'removing published events from the outbox failed');
+      logger.warn({ err: error, collection: name }, 'releasing outbox leases failed; they expire');
+      return;
     }
-    backlog.set(job.collection, key, after?._outbox);
-    // Removed before the release: the next holder only sees events not published yet.
-    const wanted = await releaseLease();
-    // Events written while these were in flight, seen by the removal or by another relay's claim.
-    if ((after?._outbox?.length || wanted) && state === 'running') enqueue(job);
+    if (state !== 'running') return;
+    for (const { lease, job } of held) if (wanted.has(lease)) enqueue(job);
   }
 
   async function send(entries: readonly OutboxEntry[]): Promise<void> {
@@ -388,7 +457,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         clearTimeout(resumeTimer);
         queue.clear();
         // Each publish in hand ends by removing its events or releasing its lease.
-        await Promise.allSettled([...running.values(), ...scans]);
+        await Promise.allSettled([...running, ...scans]);
         stopObserving?.();
         await producer.close();
         state = 'stopped';

@@ -4,6 +4,7 @@ import type { mongo } from 'mongoose';
 import { sortField, type Sort } from '../domain/schemas';
 import type { Ticket } from '../domain/ticket';
 import type { Collections } from './collections';
+import { numberBatches } from './number-batches';
 
 /** Fields the libraries keep in a ticket document that never leave the store. */
 const INTERNAL_FIELDS = { _outbox: 0, _outboxLease: 0, _outboxRejected: 0, _events: 0 } as const;
@@ -67,17 +68,19 @@ export interface TicketStore {
 
 /** The tickets of `collections`, written with their events through `outbox` (which wakes the relay). */
 export function ticketStore({ tickets, counters }: Collections, outbox: Outbox): TicketStore {
+  // One atomic $inc per burst of creations (the local engine's write guard makes it atomic on
+  // FerretDB too).
+  const nextNumber = numberBatches(async (count) => {
+    const counter = await counters.findOneAndUpdate(
+      { _id: COUNTER_ID },
+      { $inc: { seq: count } },
+      { upsert: true, returnDocument: 'after' },
+    );
+    if (!counter) throw new AppError('INTERNAL', { message: 'the ticket number counter returned nothing' });
+    return counter.seq;
+  });
   return {
-    async nextNumber() {
-      // One atomic $inc per number (the local engine's write guard makes it atomic on FerretDB too).
-      const counter = await counters.findOneAndUpdate(
-        { _id: COUNTER_ID },
-        { $inc: { seq: 1 } },
-        { upsert: true, returnDocument: 'after' },
-      );
-      if (!counter) throw new AppError('INTERNAL', { message: 'the ticket number counter returned nothing' });
-      return counter.seq;
-    },
+    nextNumber,
 
     async insert(ticket, events) {
       await outbox.insertOne(tickets, ticket, events);
