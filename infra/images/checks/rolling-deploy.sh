@@ -5,7 +5,7 @@
 # time: docker-compose 1.29 has no rolling update, so one more replica is started from the new
 # image (`up --scale ticket=N+1 --no-recreate`), and once it is healthy the oldest old one is
 # stopped (SIGTERM: it stops accepting, finishes its requests and its workers, within
-# stop_grace_period) and removed. The gateway resolves the service name again every 10 s and
+# stop_grace_period) and removed. The gateway resolves the service name again every 5 s and
 # passes a request that found no listener to the next replica (a new replica opens its port once
 # ready: LISTEN_WHEN_READY). Goal: not one failed request: no 5xx from the gateway and no
 # unexpected answer or timeout (15 s, logged 499 by the gateway) in the load.

@@ -27,7 +27,11 @@ describe('outbox relay', () => {
   let collector: Collector;
   const relays: OutboxRelay[] = [];
 
-  const relay = (options: { pollIntervalMs: number }): OutboxRelay => {
+  const relay = (options: {
+    pollIntervalMs: number;
+    concurrency?: number;
+    batchSize?: number;
+  }): OutboxRelay => {
     const created = createOutboxRelay({
       connection,
       collections: [COLLECTION],
@@ -151,6 +155,29 @@ describe('outbox relay', () => {
       .find({ _id: { $in: ids as never[] } })
       .toArray();
     expect(revisions.map((d) => d.revision)).toEqual(ids.map(() => 9));
+  });
+
+  it('publishes every document already woken before stop() resolves, none left to the polls', async () => {
+    // One batch at a time and no poll: whatever is still queued at stop() leaves only if stop drains it.
+    const relayA = relay({ pollIntervalMs: 600_000, concurrency: 1, batchSize: 5 });
+    const ids = Array.from({ length: 30 }, (_, i) => `t-drain-${i}`);
+    const events = ids.map((id) => commentEvent(id, 1));
+    await tickets().insertMany(
+      events.map((event) => ({ _id: event.subject as never, ...outboxFields([event]) })),
+    );
+    for (const id of ids) relayA.wake(COLLECTION, id);
+
+    await relayA.stop();
+
+    const pending = await tickets().countDocuments({
+      _id: { $in: ids as never[] },
+      [`${OUTBOX_FIELD}.0`]: { $exists: true },
+    });
+    expect(pending).toBe(0);
+    expect(await leases().countDocuments()).toBe(0);
+    const mine = () => collector.received.filter((r) => r.subject.startsWith('t-drain-'));
+    await waitFor(() => mine().length >= ids.length, { message: 'the 30 events' });
+    expect(mine()).toHaveLength(ids.length);
   });
 
   it('sets an unreadable entry aside and still publishes the rest of the document', async () => {

@@ -71,7 +71,10 @@ export interface OutboxRelay {
   start(): void;
   /** Publishes a document's pending events now (call it after the write); no id: scans now. */
   wake(collection?: string, id?: unknown): void;
-  /** Finishes the publishes in hand, releases their leases and disconnects the producer. */
+  /**
+   * Publishes the documents already woken (each tried once), releases their leases and disconnects
+   * the producer; what fails is left to the next poll of any relay.
+   */
   stop(): Promise<void>;
 }
 
@@ -170,9 +173,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     queue.set(jobKey(job.collection, job.id), job);
   }
 
-  /** Starts batches of queued documents, up to `concurrency` at once, unless paused after a failure. */
+  /**
+   * Starts batches of queued documents, up to `concurrency` at once, unless paused after a failure;
+   * while stopping too, so the documents already woken leave before the relay stops.
+   */
   function pump(): void {
-    if (state !== 'running' || Date.now() < pausedUntil) return;
+    if ((state !== 'running' && state !== 'stopping') || Date.now() < pausedUntil) return;
     while (running.size < concurrency) {
       const batch = takeBatch();
       if (batch.length === 0) return;
@@ -455,9 +461,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         state = 'stopping';
         clearTimeout(pollTimer);
         clearTimeout(resumeTimer);
+        // A replica being replaced hands nothing over to the polls of others but what fails now:
+        // the documents already woken are published first, each tried once (no retry while
+        // stopping). Each publish ends by removing its events or releasing its lease.
+        pump();
+        while (running.size > 0 || scans.size > 0) await Promise.allSettled([...running, ...scans]);
         queue.clear();
-        // Each publish in hand ends by removing its events or releasing its lease.
-        await Promise.allSettled([...running, ...scans]);
         stopObserving?.();
         await producer.close();
         state = 'stopped';
