@@ -42,6 +42,12 @@ const schema = baseConfigSchema({ port: 8004, mongoDb: 'realtime' }).extend({
   /** Rooms one connection may join. */
   CHAT_MAX_ROOMS_PER_CONNECTION: positiveInt.default(20),
   /**
+   * How long a join to a ticket this instance does not know yet (or not as one the user may see)
+   * waits for the ticket's events before answering NOT_FOUND: a ticket created or assigned a
+   * moment ago may be ahead of them. A join with frames queued behind it does not wait.
+   */
+  CHAT_JOIN_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2_000),
+  /**
    * How long an event about a ticket this instance does not know yet waits (parked) for the
    * ticket's first event before it is given up, counted and logged.
    */

@@ -14,6 +14,7 @@ import { loadRealtimeConfig, type RealtimeConfig } from './config';
 import { fanoutHandlers, projectionHandlers } from './events/handlers';
 import { notificationSweeper } from './events/notification-sweeper';
 import { Notifier } from './events/notifier';
+import { ticketArrivals } from './events/arrivals';
 import { createParking, parkingWorker } from './events/parking';
 import { createMessageStore, MESSAGES_COLLECTION } from './store/messages';
 import { createNotificationStore } from './store/notifications';
@@ -73,10 +74,12 @@ export const realtimeService = defineService({
       metrics,
       logger,
     });
+    const arrivals = ticketArrivals();
     const chat = createChatEndpoint({
       rooms,
       store,
       tickets,
+      arrivals,
       metrics,
       logger,
       limits: {
@@ -87,6 +90,7 @@ export const realtimeService = defineService({
         rateBurst: config.CHAT_RATE_BURST,
         ratePerSecond: config.CHAT_RATE_PER_SECOND,
         maxQueuedFrames: config.WS_MAX_QUEUED_FRAMES,
+        joinWaitMs: config.CHAT_JOIN_WAIT_MS,
       },
       onPosted: (message) => void rooms.deliver(message),
     });
@@ -108,6 +112,7 @@ export const realtimeService = defineService({
       staffOnline: () => hub.staffOnline(),
       rooms,
       parking,
+      arrivals,
     });
     const sessionTimeoutMs = config.KAFKA_SESSION_TIMEOUT_MS;
     /** A group of this instance's own per topic: every instance sees every event its sockets need. */
@@ -122,7 +127,11 @@ export const realtimeService = defineService({
       sessionTimeoutMs,
     });
     const consumers = events.consume({
-      projection: { topic: TOPICS.tickets, handlers: projectionHandlers(tickets), sessionTimeoutMs },
+      projection: {
+        topic: TOPICS.tickets,
+        handlers: projectionHandlers(tickets, arrivals),
+        sessionTimeoutMs,
+      },
       ticketsFanout: fanoutOf(TOPICS.tickets),
       filesFanout: fanoutOf(TOPICS.files),
       chatFanout: fanoutOf(TOPICS.chat),

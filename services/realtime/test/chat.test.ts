@@ -16,6 +16,15 @@ import {
   type TestSocket,
 } from './helpers';
 
+/** The join frames a realtime instance has received, from its /metrics. */
+async function joinsReceived(service: ServiceProcess): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('websocket_messages_received_total{') && l.includes('message_type="join"'));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 /** Two realtime instances on one database and one set of topics, as behind the gateway. */
 describe('chat across two realtime instances', () => {
   const ns = testNamespace('realtime_chat');
@@ -42,7 +51,11 @@ describe('chat across two realtime instances', () => {
     issuer = await startTestIssuer();
     for (const who of Object.keys(users) as (keyof typeof users)[])
       tokens[who] = await issuer.token(users[who]);
-    [a, b] = await Promise.all([startRealtime(ns, issuer), startRealtime(ns, issuer)]);
+    // b gives a join plenty of time to wait for a ticket's first event (CHAT_JOIN_WAIT_MS).
+    [a, b] = await Promise.all([
+      startRealtime(ns, issuer),
+      startRealtime(ns, issuer, { CHAT_JOIN_WAIT_MS: '15000' }),
+    ]);
     const producer = await eventProducer(ns);
     await producer.publish('ticket.created', ticketCreated(ticketId, users.employee), 'tickets');
     await producer.disconnect();
@@ -75,6 +88,20 @@ describe('chat across two realtime instances', () => {
     expect(foreign).toMatchObject({ type: 'error', code: 'NOT_FOUND', ticketId });
     expect({ ...foreign, ticketId: undefined }).toEqual({ ...unknown, ticketId: undefined });
     expect(stranger.closeCode).toBeUndefined();
+  });
+
+  it('lets a join to a ticket whose first event is still on its way wait for it, not answer NOT_FOUND', async () => {
+    const late = `t-late-${ns.id}`;
+    const client = await open(b, 'employee');
+    const joinsBefore = await joinsReceived(b);
+    const answer = join(client, late);
+    // The ticket.created is published only once b holds the join, so without the wait the join
+    // would find no ticket.
+    await waitFor(async () => (await joinsReceived(b)) > joinsBefore, { message: 'b to receive the join' });
+    const producer = await eventProducer(ns);
+    await producer.publish('ticket.created', ticketCreated(late, users.employee), 'tickets');
+    await producer.disconnect();
+    expect(await answer).toMatchObject({ type: 'history', ticketId: late });
   });
 
   it('answers the REST history of a ticket that is not yours exactly as of no ticket: 404', async () => {

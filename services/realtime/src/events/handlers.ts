@@ -3,6 +3,7 @@ import { ticketRecipients } from '../domain/access';
 import { isSlaEvent, SLA_EVENTS, slaRecipients } from '../domain/sla-notice';
 import type { TicketProjection } from '../store/tickets';
 import type { ChatRooms } from '../ws/chat-rooms';
+import type { TicketArrivals } from './arrivals';
 import type { Notifier } from './notifier';
 import type { Parking } from './parking';
 
@@ -24,8 +25,14 @@ function forEach<T extends EventType>(types: readonly T[], handler: EventHandler
 }
 
 /** The shared group `realtime.tickets`: keeps the ticket projection (once, whichever instance). */
-export function projectionHandlers(tickets: TicketProjection): EventHandlers {
-  return forEach(TICKET_EVENTS, (event) => tickets.apply(event));
+export function projectionHandlers(
+  tickets: TicketProjection,
+  arrivals: Pick<TicketArrivals, 'arrived'>,
+): EventHandlers {
+  return forEach(TICKET_EVENTS, async (event) => {
+    await tickets.apply(event);
+    arrivals.arrived(event.data.ticketId);
+  });
 }
 
 export interface FanoutDependencies {
@@ -35,10 +42,19 @@ export interface FanoutDependencies {
   staffOnline(): Iterable<string>;
   rooms: ChatRooms;
   parking: Pick<Parking, 'deliverOrPark' | 'ticketArrived'>;
+  /** Joins waiting for this ticket's events look again. */
+  arrivals: Pick<TicketArrivals, 'arrived'>;
 }
 
 /** This instance's groups: pushes each event to the sockets here that it concerns. */
-export function fanoutHandlers({ tickets, notifier, staffOnline, rooms, parking }: FanoutDependencies) {
+export function fanoutHandlers({
+  tickets,
+  notifier,
+  staffOnline,
+  rooms,
+  parking,
+  arrivals,
+}: FanoutDependencies) {
   return {
     tickets: forEach(TICKET_EVENTS, async (event) => {
       const { ticketId, requesterId, assigneeId } = event.data;
@@ -58,6 +74,7 @@ export function fanoutHandlers({ tickets, notifier, staffOnline, rooms, parking 
       await notifier.notify(event, recipients);
       projected ??= parties;
       await parking.ticketArrived(ticketId, projected);
+      arrivals.arrived(ticketId);
     }),
     // Parked, not dropped, while the ticket is not known here yet.
     files: forEach(FILE_EVENTS, async (event) => {

@@ -4,6 +4,7 @@ import { canJoinRoom } from '../domain/access';
 import { TokenBucket } from '../domain/rate-limit';
 import { gapSizeLabel } from '../domain/sequence';
 import type { ChatMessage, MessageStore } from '../store/messages';
+import type { TicketArrivals } from '../events/arrivals';
 import type { TicketProjection } from '../store/tickets';
 import type { ChatRooms } from './chat-rooms';
 import { messageFrame } from './chat-rooms';
@@ -20,6 +21,8 @@ export interface ChatLimits {
   ratePerSecond: number;
   /** Frames received but not yet handled, per connection; past it the connection is closed (1008). */
   maxQueuedFrames: number;
+  /** How long a join waits for a ticket this instance does not know (or not as visible) yet. */
+  joinWaitMs: number;
 }
 
 /** Closed with this when its queue overflows: a policy violation (RFC 6455), not a transient state. */
@@ -35,6 +38,7 @@ export interface ChatEndpointOptions {
   rooms: ChatRooms;
   store: Pick<MessageStore, 'post' | 'range'>;
   tickets: Pick<TicketProjection, 'get'>;
+  arrivals: Pick<TicketArrivals, 'next'>;
   limits: ChatLimits;
   metrics: WsInstruments;
   logger: Logger;
@@ -46,7 +50,7 @@ const endpoint = ENDPOINTS.chat;
 
 /** The `/chat` protocol: join, leave, message and resync frames of one client, handled in order. */
 export function createChatEndpoint(options: ChatEndpointOptions) {
-  const { rooms, store, tickets, limits, logger } = options;
+  const { rooms, store, tickets, arrivals, limits, logger } = options;
   // A frame is answered even when recording its metrics fails.
   const metrics = loggedMetricGuard(logger, 'chat').instruments(options.metrics);
   const queues = new WeakMap<Client, FrameQueue>();
@@ -113,15 +117,39 @@ export function createChatEndpoint(options: ChatEndpointOptions) {
     }
   }
 
+  /**
+   * Whether the client may see the ticket, waiting up to `joinWaitMs` for the events that would
+   * make it so: the ticket's creation, or its assignment to this agent, may still be on its way.
+   * Only a join with no frame queued behind it waits: a client that opens one chat gets the wait,
+   * a burst of joins is answered at once instead of holding its connection's queue.
+   */
+  async function visibleTicket(client: Client, ticketId: string): Promise<boolean> {
+    const alone = (queues.get(client)?.depth ?? 0) <= 1;
+    const deadline = Date.now() + (alone ? limits.joinWaitMs : 0);
+    for (;;) {
+      const arrival = arrivals.next(ticketId);
+      const ticket = await tickets.get(ticketId);
+      if (ticket && canJoinRoom(client.user, ticket)) {
+        arrival.cancel();
+        return true;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || !(await arrival.within(left))) {
+        arrival.cancel();
+        return false;
+      }
+    }
+  }
+
   async function join(client: Client, ticketId: string) {
     const startedAt = performance.now();
     if (!client.rooms.has(ticketId) && client.rooms.size >= limits.maxRoomsPerConnection) {
       client.error('TOO_MANY_ROOMS', 'too_many_rooms', { ticketId });
       return;
     }
-    const ticket = await tickets.get(ticketId);
-    // Someone else's ticket answers as an unknown one does: no oracle for which ids exist.
-    if (!ticket || !canJoinRoom(client.user, ticket)) {
+    // Someone else's ticket answers as an unknown one does, after the same wait: no oracle for
+    // which ids exist.
+    if (!(await visibleTicket(client, ticketId))) {
       client.error('NOT_FOUND', 'not_found', { ticketId });
       return;
     }
