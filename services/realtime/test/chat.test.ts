@@ -104,6 +104,22 @@ describe('chat across two realtime instances', () => {
     expect(await answer).toMatchObject({ type: 'history', ticketId: late });
   });
 
+  it('lets a join sent together with its first message wait for the ticket, then posts the message', async () => {
+    const late = `t-late-post-${ns.id}`;
+    const client = await open(b, 'employee');
+    const joinsBefore = await joinsReceived(b);
+    const answer = join(client, late);
+    client.send({ type: 'message', ticketId: late, body: 'sent right behind the join' });
+    await waitFor(async () => (await joinsReceived(b)) > joinsBefore, { message: 'b to receive the join' });
+    const producer = await eventProducer(ns);
+    await producer.publish('ticket.created', ticketCreated(late, users.employee), 'tickets');
+    await producer.disconnect();
+    expect(await answer).toMatchObject({ type: 'history', ticketId: late });
+    await client.next(
+      (f) => f.type === 'message' && f.ticketId === late && f.body === 'sent right behind the join',
+    );
+  });
+
   it('answers the REST history of a ticket that is not yours exactly as of no ticket: 404', async () => {
     const get = async (room: string) => {
       const res = await fetch(`${a.url}/api/v1/chat/${room}/messages`, {

@@ -120,11 +120,12 @@ export function createChatEndpoint(options: ChatEndpointOptions) {
   /**
    * Whether the client may see the ticket, waiting up to `joinWaitMs` for the events that would
    * make it so: the ticket's creation, or its assignment to this agent, may still be on its way.
-   * Only a join with no frame queued behind it waits: a client that opens one chat gets the wait,
-   * a burst of joins is answered at once instead of holding its connection's queue.
+   * Only a join with at most one frame queued behind it (its first message, say) waits: a client
+   * that opens one chat gets the wait, a burst of joins is answered at once instead of holding its
+   * connection's queue.
    */
   async function visibleTicket(client: Client, ticketId: string): Promise<boolean> {
-    const alone = (queues.get(client)?.depth ?? 0) <= 1;
+    const alone = (queues.get(client)?.depth ?? 0) <= 2;
     const deadline = Date.now() + (alone ? limits.joinWaitMs : 0);
     for (;;) {
       const arrival = arrivals.next(ticketId);
