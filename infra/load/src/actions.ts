@@ -23,6 +23,8 @@ interface Ticket extends Queued {
 export interface Outcome {
   expected: boolean;
   status: number;
+  /** What an unexpected answer was: its status and error code. */
+  detail?: string;
 }
 
 export interface Action {
@@ -49,9 +51,15 @@ const PNG = Buffer.from(
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 /** The answer of a typed call (openapi-fetch's `{ data, error, response }`). */
-const outcome = ({ response }: { response: Response }, ...wanted: number[]): Outcome => ({
+const outcome = (
+  { response, error }: { response: Response; error?: unknown },
+  ...wanted: number[]
+): Outcome => ({
   expected: wanted.includes(response.status),
   status: response.status,
+  detail: [response.status, (error as { error?: { code?: string } } | undefined)?.error?.code]
+    .filter(Boolean)
+    .join(' '),
 });
 
 export const ACTIONS: Action[] = [

@@ -1,13 +1,18 @@
 import { openChatSocket, type ChatSocket, type WebSocketConstructor } from '@support-center/client';
 import WebSocket from 'ws';
-import type { Action, World } from './actions';
+import type { Action, Outcome, World } from './actions';
 import type { Session } from './session';
 
 const REPLY_TIMEOUT_MS = 5000;
 
-/** One /chat socket per account, opened on first use and kept for the run. */
+/**
+ * One /chat socket per account, opened on first use and kept for the run. Like a frontend
+ * closing a chat, an action leaves the room it joined once done (unless another action on the
+ * same socket is still in it): the server caps the rooms one connection may be in.
+ */
 export class ChatSockets {
   private readonly sockets = new Map<string, Promise<ChatSocket>>();
+  private readonly inRoom = new Map<ChatSocket, Map<string, number>>();
 
   constructor(private readonly realtimeUrl: string) {}
 
@@ -26,6 +31,22 @@ export class ChatSockets {
       this.sockets.set(session.username, socket);
     }
     return socket;
+  }
+
+  join(chat: ChatSocket, ticketId: string): void {
+    const rooms = this.inRoom.get(chat) ?? new Map<string, number>();
+    this.inRoom.set(chat, rooms);
+    const users = rooms.get(ticketId) ?? 0;
+    rooms.set(ticketId, users + 1);
+    if (users === 0) chat.join(ticketId);
+  }
+
+  leave(chat: ChatSocket, ticketId: string): void {
+    const rooms = this.inRoom.get(chat);
+    const users = rooms?.get(ticketId) ?? 0;
+    if (users > 1) return void rooms?.set(ticketId, users - 1);
+    rooms?.delete(ticketId);
+    chat.leave(ticketId);
   }
 
   closeAll(): void {
@@ -51,28 +72,37 @@ export function chatAction(sockets: ChatSockets): Action {
       const chat = await sockets.socketFor(author);
       const body = `Still looking into it (${Date.now()})`;
       const reply = waitForReply(chat, ticket.id, body);
-      chat.join(ticket.id);
+      sockets.join(chat, ticket.id);
       chat.post(ticket.id, body);
-      return reply;
+      try {
+        return await reply;
+      } finally {
+        sockets.leave(chat, ticket.id);
+      }
     },
   };
 }
 
-function waitForReply(
-  chat: ChatSocket,
-  ticketId: string,
-  body: string,
-): Promise<{ expected: boolean; status: number }> {
+function waitForReply(chat: ChatSocket, ticketId: string, body: string): Promise<Outcome> {
   return new Promise((done) => {
-    const finish = (expected: boolean, status: number) => {
+    const finish = (expected: boolean, status: number, detail?: string) => {
       clearTimeout(timer);
       stop();
-      done({ expected, status });
+      done({ expected, status, detail });
     };
     const stop = chat.onFrame((frame) => {
       if (frame.type === 'message' && frame.ticketId === ticketId && frame.body === body) finish(true, 200);
-      else if (frame.type === 'error' && frame.code !== 'NOT_JOINED') finish(false, 400);
+      // One socket serves an account's every room: an error about another room is not this one's.
+      else if (
+        frame.type === 'error' &&
+        frame.code !== 'NOT_JOINED' &&
+        (frame.ticketId === undefined || frame.ticketId === ticketId)
+      )
+        finish(false, 400, `error frame ${frame.code}`);
     });
-    const timer = setTimeout(() => finish(false, 504), REPLY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => finish(false, 504, `no reply in ${REPLY_TIMEOUT_MS / 1000} s`),
+      REPLY_TIMEOUT_MS,
+    );
   });
 }

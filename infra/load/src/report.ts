@@ -1,18 +1,28 @@
-/** Per-action counts and latencies, a progress line while running, a table at the end. */
+/**
+ * Per-action counts and latencies, a progress line while running, a table at the end, and what
+ * the unexpected answers and errors were (an operator needs the why, not only the count).
+ */
 export class Report {
   private readonly rows = new Map<
     string,
     { ok: number; unexpected: number; errors: number; latencies: number[] }
   >();
+  /** `action: what was answered` → how often. */
+  private readonly failures = new Map<string, number>();
   skipped = 0;
 
-  record(action: string, expected: boolean | 'error', latencyMs: number): void {
+  /** `detail` says what an unexpected answer or an error was, e.g. `409 CONFLICT` or `timeout`. */
+  record(action: string, expected: boolean | 'error', latencyMs: number, detail = 'no detail'): void {
     let row = this.rows.get(action);
     if (!row) this.rows.set(action, (row = { ok: 0, unexpected: 0, errors: 0, latencies: [] }));
     if (expected === 'error') row.errors += 1;
     else if (expected) row.ok += 1;
     else row.unexpected += 1;
     row.latencies.push(latencyMs);
+    if (expected !== true) {
+      const key = `${action}: ${detail}`;
+      this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+    }
   }
 
   progressLine(elapsedS: number, durationS: number, inFlight: number): string {
@@ -42,6 +52,11 @@ export class Report {
       );
     }
     lines.push('', `${total} actions in ${elapsedS.toFixed(1)} s (${(total / elapsedS).toFixed(1)}/s)`);
+    if (this.failures.size > 0) {
+      lines.push('', 'unexpected answers and errors:');
+      for (const [key, count] of [...this.failures.entries()].sort((a, b) => b[1] - a[1]))
+        lines.push(`  ${key} ×${count}`);
+    }
     if (this.skipped > 0)
       lines.push(
         `${this.skipped} ticks skipped: too many actions in flight (the system is slower than the rate)`,

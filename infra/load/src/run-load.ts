@@ -62,11 +62,18 @@ async function perform(world: World, action: Action, report: Report): Promise<vo
   try {
     const outcome = await action.run(world);
     if (outcome.status === 0) return; // nothing to act on yet (no ticket in that state)
-    report.record(action.name, outcome.expected, performance.now() - started);
+    report.record(action.name, outcome.expected, performance.now() - started, outcome.detail);
     if (outcome.status === 401) await renewSessions(world);
-  } catch {
-    report.record(action.name, 'error', performance.now() - started);
+  } catch (error) {
+    report.record(action.name, 'error', performance.now() - started, errorDetail(error));
   }
+}
+
+/** A failed call in a few words: a timeout, a refused connection, or the error's own message. */
+function errorDetail(error: unknown): string {
+  const { name, message, cause } = error as { name?: string; message?: string; cause?: { code?: string } };
+  if (name === 'TimeoutError' || name === 'AbortError') return 'no answer in time';
+  return cause?.code ?? message ?? String(error);
 }
 
 /** Access tokens are short-lived: a 401 means they expired, so every account logs in again. */

@@ -28,8 +28,15 @@ describe('npm run load', () => {
     });
     services.push(auth);
     const withAuth = { ...common, AUTH_JWKS_URL: `${auth.url}/.well-known/jwks.json` };
+    // Two rooms per chat connection: the load's accounts chat on far more tickets than that.
+    const own = { realtime: { CHAT_MAX_ROOMS_PER_CONNECTION: '2' } } as Record<
+      string,
+      Record<string, string>
+    >;
     for (const name of ['ticket', 'file', 'realtime'] as const) {
-      services.push(await startServiceProcess(name, { ...serviceEnv(ns.database(name)), ...withAuth }));
+      services.push(
+        await startServiceProcess(name, { ...serviceEnv(ns.database(name)), ...withAuth, ...own[name] }),
+      );
     }
     const [, ticket, file, realtime] = services as [
       ServiceProcess,
@@ -80,6 +87,8 @@ describe('npm run load', () => {
     for (const action of ['create ticket', 'list tickets', 'missing ticket'])
       expect(output).toContain(`| ${action} |`);
     expect(report.unexpectedShare).toBeLessThan(0.2);
+    // Every chat message came back: each action left the room it joined once answered.
+    expect(output).toMatch(/\| chat message \| [1-9]\d* \| \d+ \| 0 \| 0 \|/);
 
     const ticketMetrics = parseExposition(await (await fetch(`${urls.ticket}/metrics`)).text());
     const created =

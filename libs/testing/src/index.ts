@@ -9,7 +9,12 @@ export { freePort, getFreePort } from './free-port';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { parseExposition, sampleValue, type ExpositionFamily, type Sample } from './exposition';
 export { promtoolCheckMetrics } from './promtool';
-export { startServiceProcess, type ServiceName, type ServiceProcess } from './service-process';
+export {
+  startServiceProcess,
+  type ServiceName,
+  type ServiceProcess,
+  type StartOptions,
+} from './service-process';
 export { describeServiceBasics, serviceEnv, type ServiceSuiteOptions } from './service-suite';
 export { startTestIssuer, type TestIssuer, type TestUser } from './test-issuer';
 export {

@@ -22,13 +22,20 @@ const REPO_ROOT = resolve(__dirname, '../../..');
 /** Longer than the kit's default shutdown deadline (10 s), within jest's hook timeout. */
 const STOP_GRACE_MS = 20_000;
 
+export interface StartOptions {
+  /** What to wait for: `/health` (the process is up) or `/ready` (its dependencies too). */
+  until?: '/health' | '/ready';
+  timeoutMs?: number;
+}
+
 /**
  * Starts a built service (`services/<name>/dist/main.js`, as `npm start` does) on a free port
- * and waits for /health. The test command builds every package before jest runs.
+ * and waits for /health (or /ready). The test command builds every package before jest runs.
  */
 export async function startServiceProcess(
   name: ServiceName,
   env: Record<string, string | undefined> = {},
+  { until = '/health', timeoutMs = 20_000 }: StartOptions = {},
 ): Promise<ServiceProcess> {
   const port = await getFreePort();
   const child = spawn(process.execPath, [resolve(REPO_ROOT, 'services', name, 'dist/main.js')], {
@@ -52,9 +59,9 @@ export async function startServiceProcess(
   await waitFor(
     async () => {
       if (exitCode !== undefined) throw new Error(`${name} exited with ${exitCode}:\n${output}`);
-      return (await fetch(`${url}/health`).catch(() => undefined))?.ok === true;
+      return (await fetch(`${url}${until}`).catch(() => undefined))?.ok === true;
     },
-    { timeoutMs: 20_000, message: `${name} to answer /health` },
+    { timeoutMs, message: `${name} to answer ${until}` },
   );
 
   return {

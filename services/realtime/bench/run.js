@@ -4,9 +4,7 @@
 // Usage: npm run bench -w services/realtime [-- --connections 5000 --messages 40 --events 200]
 // Uses the engines KAFKA_BROKERS and MONGO_URL name, or starts its own on free ports.
 // Loopback only; bounded: every phase has a deadline and the run ends by itself.
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const { Kafka, logLevel } = require('kafkajs');
 const WebSocket = require('ws');
@@ -14,8 +12,8 @@ const { createEvent } = require('@support-center/events');
 const {
   benchArgs,
   benchEngines,
-  getFreePort,
   percentile,
+  startServiceProcess,
   startTestIssuer,
   waitFor,
 } = require('@support-center/testing');
@@ -26,24 +24,6 @@ const MESSAGES = Number(args.messages ?? 40);
 const EVENTS = Number(args.events ?? 200);
 const BATCH = 250;
 const PHASE_TIMEOUT_MS = 120_000;
-
-async function startService(env) {
-  const port = await getFreePort();
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'dist', 'main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', WRITE_RATE_LIMIT: '0', ...env, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/ready`).catch(() => undefined))?.status === 200, {
-    timeoutMs: 60_000,
-    message: 'realtime ready',
-  });
-  return {
-    url,
-    pid: child.pid,
-    stop: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))),
-  };
-}
 
 /** Resident memory of a process, in bytes (Linux). */
 function rssOf(pid) {
@@ -84,14 +64,19 @@ async function main() {
   const issuer = await startTestIssuer();
   const id = randomBytes(4).toString('hex');
   const prefix = `bench-${id}.`;
-  const service = await startService({
-    MONGO_URL: engine.mongo,
-    MONGO_DB: `realtime_bench_${id}`,
-    KAFKA_BROKERS: engine.kafka,
-    KAFKA_TOPIC_PREFIX: prefix,
-    AUTH_JWKS_URL: issuer.jwksUrl,
-    CHAT_RATE_BURST: '1000',
-  });
+  const service = await startServiceProcess(
+    'realtime',
+    {
+      MONGO_URL: engine.mongo,
+      MONGO_DB: `realtime_bench_${id}`,
+      KAFKA_BROKERS: engine.kafka,
+      KAFKA_TOPIC_PREFIX: prefix,
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      CHAT_RATE_BURST: '1000',
+      WRITE_RATE_LIMIT: '0',
+    },
+    { until: '/ready', timeoutMs: 60_000 },
+  );
   const kafka = new Kafka({
     clientId: 'realtime-bench',
     brokers: engine.kafka.split(','),
@@ -126,7 +111,7 @@ async function main() {
 
     // 1. Connections: open and join in batches, then read the server's resident memory.
     await new Promise((done) => setTimeout(done, 2000));
-    const rssBefore = rssOf(service.pid);
+    const rssBefore = rssOf(service.child.pid);
     const tokens = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         issuer.token({ id: `u-agent-${i}`, username: `agent${i}`, role: 'agent' }, { expiresIn: '1h' }),
@@ -158,7 +143,7 @@ async function main() {
     }
     results.connectAndJoinSeconds = (performance.now() - openedAt) / 1000;
     await new Promise((done) => setTimeout(done, 3000));
-    const rssAfter = rssOf(service.pid);
+    const rssAfter = rssOf(service.child.pid);
     results.rssBeforeMiB = rssBefore / 2 ** 20;
     results.rssAfterMiB = rssAfter / 2 ** 20;
     results.bytesPerConnection = Math.round((rssAfter - rssBefore) / CONNECTIONS);
