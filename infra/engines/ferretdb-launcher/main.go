@@ -5,7 +5,9 @@
 // small main that embeds the github.com/FerretDB/FerretDB/ferretdb package instead.
 // Embedded mode opens no debug port, writes no state file and sends no telemetry.
 //
-// It also adds the `_id` expression index FerretDB's SQLite queries need (idindex.go).
+// It also adds the `_id` expression index FerretDB's SQLite queries need (idindex.go), and
+// `support-engines install` builds it against FerretDB's source with patches/ applied (an `_id`
+// equality is pushed down to SQL whatever else the filter holds).
 package main
 
 import (

@@ -38,7 +38,7 @@ describe('support-engines install', () => {
     const cache = tempDir('empty-cache');
     const result = runInstall({ ...process.env, PATH: barePath(), SUPPORT_ENGINES_CACHE: cache });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('missing toolchain: java, mvn, go, npm not found on PATH');
+    expect(result.stderr).toContain('missing toolchain: java, mvn, go, git, npm not found on PATH');
     expect(result.stderr).toContain('apt-get install openjdk-17-jre-headless');
     expect(result.stderr).toContain('apt-get install maven');
     expect(result.stderr).toMatch(/go: .*apt-get install golang/);

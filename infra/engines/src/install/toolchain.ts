@@ -7,6 +7,7 @@ export const TOOL_HINTS: Readonly<Record<string, string>> = {
   java: 'Java 17+ runs Kafka: `apt-get install openjdk-17-jre-headless`',
   mvn: 'Maven fetches Kafka from Maven Central: `apt-get install maven`',
   go: 'Go 1.24+ builds the FerretDB launcher: `apt-get install golang` or https://go.dev/dl/',
+  git: 'git applies our patches to FerretDB before its build: `apt-get install git`',
   npm: 'npm installs the S3 server: it comes with Node.js 20 (`apt-get install nodejs npm`)',
 };
 

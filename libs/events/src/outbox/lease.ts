@@ -6,7 +6,7 @@ import { OUTBOX_FIELD } from './pending';
  * The collection (in the relay connection's database) that holds the relays' leases, one document
  * per aggregate being published. It only ever holds live leases and expired ones the next poll
  * deletes, so it stays a few documents long and a filter scanning it costs nothing, even on
- * FerretDB, where only an exact `{_id}` filter is served without decoding the whole collection.
+ * FerretDB, which decodes the whole collection for any filter without an `_id` equality.
  */
 export const OUTBOX_LEASES_COLLECTION = 'outbox_leases';
 
