@@ -12,7 +12,8 @@ const REPLY_TIMEOUT_MS = 5000;
  */
 export class ChatSockets {
   private readonly sockets = new Map<string, Promise<ChatSocket>>();
-  private readonly inRoom = new Map<ChatSocket, Map<string, number>>();
+  /** How many actions are in each room, per socket (a closed socket is forgotten with it). */
+  private readonly inRoom = new WeakMap<ChatSocket, Map<string, number>>();
 
   constructor(private readonly realtimeUrl: string) {}
 

@@ -84,9 +84,18 @@ describe('MongoDB down', () => {
 
     await mongo.start();
     const restartedAt = Date.now();
-    await waitFor(async () => (await readiness(ticket.url)).status === 200, {
-      timeoutMs: 60_000,
-      message: '/ready 200 after MongoDB came back',
+    let last: Readiness | undefined;
+    await waitFor(
+      async () => {
+        const ready = await readiness(ticket.url);
+        last = ready.body;
+        return ready.status === 200;
+      },
+      { timeoutMs: 60_000, message: '/ready 200 after MongoDB came back' },
+    ).catch((error: Error) => {
+      // What the service said, and what it logged, is what tells why it did not reconnect.
+      error.message += `\nlast /ready: ${JSON.stringify(last)}\nservice output:\n${ticket.output().slice(-4000)}`;
+      throw error;
     });
     const readyMs = Date.now() - restartedAt;
     await waitFor(async () => (await createTicket(ticket.url, token, 'after')).status === 201, {
