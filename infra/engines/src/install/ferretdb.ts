@@ -11,23 +11,23 @@ import type { InstallContext, InstallStep } from './step';
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 const patchesDir = path.join(ferretdbLauncherDir, 'patches');
 
-/** The patches applied to FerretDB's source before the build, in name order. */
-function ferretdbPatches(): string[] {
+/** The files of `dir` whose names end with `suffix`, in name order. */
+function filesEnding(dir: string, suffix: string): string[] {
   return fs
-    .readdirSync(patchesDir)
-    .filter((file) => file.endsWith('.patch'))
+    .readdirSync(dir)
+    .filter((file) => file.endsWith(suffix))
     .sort()
-    .map((file) => path.join(patchesDir, file));
+    .map((file) => path.join(dir, file));
 }
+
+/** The patches applied to FerretDB's source before the build, in name order. */
+const ferretdbPatches = (): string[] => filesEnding(patchesDir, '.patch');
 
 /** go.mod, go.sum, every Go source file and every patch: a change to any must rebuild the launcher. */
 function launcherSources(): string[] {
-  const goFiles = fs
-    .readdirSync(ferretdbLauncherDir)
-    .filter((file) => file.endsWith('.go'))
-    .sort();
   return [
-    ...['go.mod', 'go.sum', ...goFiles].map((file) => path.join(ferretdbLauncherDir, file)),
+    ...['go.mod', 'go.sum'].map((file) => path.join(ferretdbLauncherDir, file)),
+    ...filesEnding(ferretdbLauncherDir, '.go'),
     ...ferretdbPatches(),
   ];
 }
