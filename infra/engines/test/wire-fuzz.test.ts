@@ -224,6 +224,7 @@ describe('wire framer and parser under fuzzing', () => {
             expect(commandTarget(bytes)).toEqual({
               command: 'update',
               namespace: `${database}.${collection}`,
+              database,
             });
           }
           for (const { at, value } of corruptions) {

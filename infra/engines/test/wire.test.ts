@@ -82,6 +82,7 @@ describe('command targets', () => {
     ).toEqual({
       command: 'insert',
       namespace: 'ticket.tickets',
+      database: 'ticket',
     });
     expect(
       commandTarget(
@@ -93,12 +94,12 @@ describe('command targets', () => {
           $db: 'ticket',
         }),
       ),
-    ).toEqual({ command: 'findAndModify', namespace: 'ticket.counters' });
+    ).toEqual({ command: 'findAndModify', namespace: 'ticket.counters', database: 'ticket' });
     expect(
       commandTarget(
         driverMessage({ update: 'outbox', updates: [{ q: filter, u: { $set: { a: null } } }], $db: 'file' }),
       ),
-    ).toEqual({ command: 'update', namespace: 'file.outbox' });
+    ).toEqual({ command: 'update', namespace: 'file.outbox', database: 'file' });
     const document = Buffer.from(mongo.BSON.serialize({ _id: 1 }));
     expect(commandTarget(driverMessage({ insert: 'files', $db: 'file' }, [document]))?.namespace).toBe(
       'file.files',
@@ -135,14 +136,14 @@ async function grantedAtOnce(
 }
 
 describe('WriteLocks', () => {
-  it('serves waiters on one namespace one at a time in arrival order', async () => {
+  it('serves waiters on one database one at a time in arrival order', async () => {
     const locks = new WriteLocks();
     const order: number[] = [];
     let inside = 0;
     let maxInside = 0;
     await Promise.all(
       [1, 2, 3, 4].map(async (n) => {
-        const release = await locks.acquire('ticket.counters');
+        const release = await locks.acquire('ticket');
         inside += 1;
         maxInside = Math.max(maxInside, inside);
         order.push(n);
@@ -156,21 +157,16 @@ describe('WriteLocks', () => {
     expect(maxInside).toBe(1);
   });
 
-  it('lets writes to different namespaces run together', async () => {
+  it('lets writes to different databases run together', async () => {
     const locks = new WriteLocks();
-    const { granted } = await grantedAtOnce(locks, [
-      'ticket.tickets',
-      'ticket.counters',
-      'file.files',
-      'ticket.tickets',
-    ]);
+    const { granted } = await grantedAtOnce(locks, ['ticket', 'file', 'auth', 'ticket']);
     expect(granted).toEqual([0, 1, 2]);
     expect(locks.waiting).toBe(1);
   });
 
   it('holds EVERYTHING alone, after the holds before it and before every later one', async () => {
     const locks = new WriteLocks();
-    const { granted, releases } = await grantedAtOnce(locks, ['a.x', EVERYTHING, 'b.y', 'a.x']);
+    const { granted, releases } = await grantedAtOnce(locks, ['a', EVERYTHING, 'b', 'a']);
     expect(granted).toEqual([0]);
     releases[0]!();
     await new Promise((resolve) => setImmediate(resolve));

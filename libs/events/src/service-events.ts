@@ -8,7 +8,7 @@ import type { BackoffOptions, EventConsumerOptions, EventHandlers, EventsLogger 
 import { outboxWriter, type Outbox } from './outbox/writer';
 import { OutboxConfigError } from './errors';
 import { createOutboxRelay } from './outbox/relay';
-import { ensureTopics } from './topics';
+import { DEFAULT_PARTITIONS, ensureTopics } from './topics';
 
 /** One consumer group a service runs. */
 export interface ConsumerDeclaration {
@@ -103,7 +103,16 @@ export function serviceEvents<K extends string = never>(options: ServiceEventsOp
     stop: () => worker.stop(),
   });
 
-  const shared = { kafka, metrics, logger, topicPrefix };
+  // The partitions a fetch brings are handled at the same time (order holds within each, hence per
+  // aggregate): one at a time, each waits for the others' handlers, and a consumer fell behind at
+  // a few dozen events per second.
+  const shared = {
+    kafka,
+    metrics,
+    logger,
+    topicPrefix,
+    partitionsConsumedConcurrently: partitions ?? DEFAULT_PARTITIONS,
+  };
   const workers: EventsWorker[] = [];
   function consume<N extends string>(declarations: Record<N, ConsumerDeclaration>) {
     const made = Object.entries<ConsumerDeclaration>(declarations).map(([key, declaration]) => {
@@ -142,7 +151,10 @@ export function serviceEvents<K extends string = never>(options: ServiceEventsOp
 function consumer(
   service: string,
   declaration: ConsumerDeclaration,
-  shared: Pick<EventConsumerOptions, 'kafka' | 'metrics' | 'logger' | 'topicPrefix'>,
+  shared: Pick<
+    EventConsumerOptions,
+    'kafka' | 'metrics' | 'logger' | 'topicPrefix' | 'partitionsConsumedConcurrently'
+  >,
 ): EventsWorker {
   const { group = service, instance, ...rest } = declaration;
   const options = { ...shared, ...rest, service: group };

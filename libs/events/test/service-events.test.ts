@@ -3,8 +3,10 @@ import { kafkaBrokers, testNamespace, waitFor } from '@support-center/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import {
+  CLOUDEVENTS_CONTENT_TYPE,
   createEvent,
   dlqTopic,
+  ensureTopics,
   OutboxConfigError,
   serviceEvents,
   TOPICS,
@@ -192,5 +194,59 @@ describe('serviceEvents', () => {
     const { groups } = await admin.listGroups();
     await admin.disconnect();
     expect(groups.map((g) => g.groupId)).not.toContain(ns.group('live-fanout.chat.i-1'));
+  });
+  it('handles the partitions of a fetch at the same time: a handler held up on one holds up no other', async () => {
+    const held = `t-held-${Date.now()}`;
+    const free = `t-free-${Date.now()}`;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seen: string[] = [];
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      const message = (subject: string, partition: number) => ({
+        partition,
+        key: subject,
+        value: JSON.stringify(commentEvent(subject, 1)),
+        headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+      });
+      const admin = kafka.admin();
+      await admin.connect();
+      await ensureTopics(admin, [TOPICS.tickets], { prefix: ns.topicPrefix, partitions: 3 });
+      await admin.disconnect();
+      // Both on the topic before the group starts, so its first fetch brings both partitions.
+      await producer.send({
+        topic: ns.topic(TOPICS.tickets),
+        messages: [message(held, 0), message(free, 1)],
+      });
+      await start(
+        serviceEvents({
+          service: 'partitions',
+          kafka,
+          metrics: telemetry.metrics,
+          logger: silent,
+          topicPrefix: ns.topicPrefix,
+          partitions: 3,
+          consumes: {
+            tickets: {
+              topic: TOPICS.tickets,
+              handlers: {
+                'ticket.commented': async (event) => {
+                  if (event.subject === held) await gate;
+                  seen.push(event.subject);
+                },
+              },
+            },
+          },
+        }),
+      );
+      await waitFor(() => seen.includes(free), { message: 'the other partition’s event, while one is held' });
+      expect(seen).not.toContain(held);
+      release();
+      await waitFor(() => seen.includes(held), { message: 'the held event, once released' });
+    } finally {
+      release();
+      await producer.disconnect();
+    }
   });
 });

@@ -14,10 +14,23 @@ interface CodedError {
  */
 export function isDuplicateKeyError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, writeErrors } = error as CodedError;
-  if (code === DUPLICATE_KEY) return true;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-  return list.some(
-    (item) => typeof item === 'object' && item !== null && (item as CodedError).code === DUPLICATE_KEY,
-  );
+  if ((error as CodedError).code === DUPLICATE_KEY) return true;
+  return writeErrorsOf(error).some((item) => item.code === DUPLICATE_KEY);
+}
+
+/** One document's failure in a bulk write: its position in the command, and why. */
+export interface WriteError {
+  index?: unknown;
+  code?: unknown;
+}
+
+/**
+ * The per-document failures a bulk write reports (`writeErrors`: a list, or a single one); empty
+ * when the error is not a bulk write's or the command failed as a whole.
+ */
+export function writeErrorsOf(error: unknown): WriteError[] {
+  if (typeof error !== 'object' || error === null) return [];
+  const { writeErrors } = error as CodedError;
+  const list: unknown[] = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return list.filter((item): item is WriteError => typeof item === 'object' && item !== null);
 }

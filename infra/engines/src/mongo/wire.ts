@@ -90,6 +90,8 @@ export interface CommandTarget {
   command: string;
   /** `database.collection` when the command's first value names a collection and `$db` is given. */
   namespace?: string;
+  /** The `$db` of a command that has a namespace. */
+  database?: string;
 }
 
 /**
@@ -105,7 +107,7 @@ export function commandTarget(message: Buffer): CommandTarget | undefined {
   const collection = strings?.get(command);
   const database = strings?.get('$db');
   if (collection === undefined || database === undefined) return { command };
-  return { command, namespace: `${database}.${collection}` };
+  return { command, namespace: `${database}.${collection}`, database };
 }
 
 /** Where the kind-0 body document of an OP_MSG lies, after checking every section fits. */

@@ -27,9 +27,9 @@ export interface WriteGuard {
 }
 
 /**
- * A TCP proxy in front of FerretDB that lets one write command per collection be in flight
+ * A TCP proxy in front of FerretDB that lets one write command per database be in flight
  * at a time across all connections, which restores the per-document atomicity MongoDB
- * gives (docs/architecture.md, "Atomicity"). Writes to different collections run together;
+ * gives (docs/architecture.md, "Atomicity"). Writes to different databases run together;
  * reads and handshakes are forwarded at once.
  */
 export function startWriteGuard(options: WriteGuardOptions): Promise<WriteGuard> {
@@ -69,7 +69,7 @@ function proxyConnection(
   client.setNoDelay(true);
   upstream.setNoDelay(true);
 
-  // requestID of a write we forwarded → releases its collection's lock when its reply arrives.
+  // requestID of a write we forwarded → releases its database's lock when its reply arrives.
   const pendingWrites = new Map<number, () => void>();
   let closed = false;
   const releaseAll = (): void => {
@@ -158,7 +158,9 @@ function proxyConnection(
 }
 
 /**
- * The lock a message needs: none for reads, its collection for a write that names one,
+ * The lock a message needs: none for reads, its database for a write that names a collection
+ * (FerretDB keeps a database in one SQLite file, which takes one write at a time: two writes
+ * let into one file together make one of them sleep in SQLite's busy handler, 1 ms and more),
  * EVERYTHING for other writes (dropDatabase, a body the guard cannot walk) and for
  * compressed messages, which hide their command. Throws a MalformedMessageError for an
  * OP_MSG whose sections do not add up.
@@ -167,5 +169,5 @@ function lockScope(message: Buffer): LockScope | undefined {
   if (readHeader(message).opCode === OP_COMPRESSED) return EVERYTHING;
   const target = commandTarget(message);
   if (target === undefined || !isWriteCommand(target.command)) return undefined;
-  return target.namespace ?? EVERYTHING;
+  return target.database ?? EVERYTHING;
 }

@@ -1,8 +1,8 @@
 /** Releases a hold; calling it more than once is harmless. */
 export type Release = () => void;
 
-/** A scope covering every namespace: held alone. */
-export const EVERYTHING = Symbol('every namespace');
+/** A scope covering every database: held alone. */
+export const EVERYTHING = Symbol('every database');
 export type LockScope = string | typeof EVERYTHING;
 
 interface Waiter {
@@ -11,11 +11,10 @@ interface Waiter {
 }
 
 /**
- * Write locks keyed by namespace (`database.collection`). FerretDB's read-then-write race
- * is within one document, so writes to different collections may run together; writes to
- * one collection, and anything of unknown scope, one at a time. Waiters are served in
- * arrival order per namespace, and a waiter for EVERYTHING holds back every later one, so
- * no writer starves.
+ * Write locks keyed by database. FerretDB's read-then-write race is within one document, so
+ * writes to different databases may run together; writes to one database, and anything of
+ * unknown scope, one at a time. Waiters are served in arrival order per database, and a
+ * waiter for EVERYTHING holds back every later one, so no writer starves.
  */
 export class WriteLocks {
   private readonly held = new Set<LockScope>();

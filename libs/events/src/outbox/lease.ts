@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import { DUPLICATE_KEY, isDuplicateKeyError } from '@support-center/store';
+import { DUPLICATE_KEY, isDuplicateKeyError, writeErrorsOf } from '@support-center/store';
 import { OUTBOX_FIELD } from './pending';
 
 /**
@@ -210,13 +210,9 @@ function removal(
 
 /** The positions an unordered insert refused as duplicates; undefined when anything else failed. */
 function duplicatePositions(error: unknown): number[] | undefined {
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as {
-    index: number;
-    code: number;
-  }[];
+  const list = writeErrorsOf(error);
   if (list.length === 0 || list.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
-  return list.map((e) => e.index);
+  return list.map((e) => e.index as number);
 }
 
 /**

@@ -25,6 +25,7 @@ import {
 } from './lease';
 import { recordPublish, type PublishedEvent } from './metrics';
 import { ProducerSlot } from './producer';
+import { nextScanDelay } from './scan-pace';
 
 /** What the relay logs through (a pino logger fits). */
 export interface OutboxLogger {
@@ -49,7 +50,10 @@ export interface OutboxRelayOptions {
   topicPrefix?: string;
   /** How long a claim lasts: after a crash, another relay publishes the document's events after this. */
   leaseMs?: number;
-  /** Fallback scan for events nobody woke the relay for (and the backlog gauges' refresh). */
+  /**
+   * Fallback scan for events nobody woke the relay for (and the backlog gauges' refresh); spaced
+   * out further after a slow scan, so scanning takes at most a tenth of the time.
+   */
   pollIntervalMs?: number;
   /** Batches published at the same time. */
   concurrency?: number;
@@ -420,12 +424,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return task;
   }
 
-  function schedulePoll(): void {
+  function schedulePoll(delay = pollIntervalMs): void {
     pollTimer = setTimeout(() => {
+      const started = performance.now();
       void scan().finally(() => {
-        if (state === 'running') schedulePoll();
+        if (state === 'running') schedulePoll(nextScanDelay(pollIntervalMs, performance.now() - started));
       });
-    }, pollIntervalMs);
+    }, delay);
   }
 
   return {

@@ -1,6 +1,7 @@
 import type { mongo } from 'mongoose';
 import type { CloudEvent } from '../envelope';
 import { OutboxConfigError } from '../errors';
+import { insertGroups, type GroupedInsert } from './insert-groups';
 import { outboxFields, outboxUpdate } from './pending';
 import type { OutboxRelay } from './relay';
 
@@ -12,7 +13,10 @@ export type OutboxDocumentId = string | number | mongo.ObjectId;
  * caller never tells the relay what it wrote. Only the collections the relay watches are accepted.
  */
 export interface Outbox {
-  /** Inserts `document` with `events` in its outbox. */
+  /**
+   * Inserts `document` with `events` in its outbox. Inserts into one collection that arrive while
+   * one is in flight are written together with the next command (`insertGroups`).
+   */
   insertOne<T extends mongo.Document>(
     collection: mongo.Collection<T>,
     document: mongo.OptionalUnlessRequiredId<T>,
@@ -33,6 +37,12 @@ export interface Outbox {
 /** The outbox writes of the collections `relay` publishes from. */
 export function outboxWriter(relay: Pick<OutboxRelay, 'wake'>, collections: readonly string[]): Outbox {
   const watched = new Set(collections);
+  const inserts = new WeakMap<object, GroupedInsert>();
+  const insertInto = (collection: object): GroupedInsert => {
+    let insert = inserts.get(collection);
+    if (!insert) inserts.set(collection, (insert = insertGroups(collection as mongo.Collection)));
+    return insert;
+  };
   const assertWatched = (collection: { collectionName: string }) => {
     if (!watched.has(collection.collectionName))
       throw new OutboxConfigError(
@@ -40,11 +50,16 @@ export function outboxWriter(relay: Pick<OutboxRelay, 'wake'>, collections: read
       );
   };
   return {
-    async insertOne(collection, document, events) {
+    async insertOne<T extends mongo.Document>(
+      collection: mongo.Collection<T>,
+      document: mongo.OptionalUnlessRequiredId<T>,
+      events: readonly CloudEvent[],
+    ) {
       assertWatched(collection);
-      // The outbox field is the library's, beside the caller's own document type.
-      const withEvents = { ...document, ...outboxFields(events) } as typeof document;
-      const result = await collection.insertOne(withEvents);
+      // The outbox field is the library's, beside the caller's own document type. The events are
+      // encoded here, in the caller's trace context, before the document joins a group.
+      const withEvents = { ...document, ...outboxFields(events) };
+      const result = (await insertInto(collection)(withEvents)) as mongo.InsertOneResult<T>;
       if (events.length > 0) relay.wake(collection.collectionName, result.insertedId);
       return result;
     },

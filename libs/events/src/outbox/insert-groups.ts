@@ -1,0 +1,94 @@
+import { writeErrorsOf } from '@support-center/store';
+import { mongo } from 'mongoose';
+
+/** Most documents one grouped insert carries. */
+const MAX_GROUP = 100;
+
+interface Waiting {
+  document: mongo.Document;
+  resolve(result: mongo.InsertOneResult): void;
+  reject(error: unknown): void;
+}
+
+/** Inserts one document; resolves once it is stored, with what `insertOne` answers. */
+export type GroupedInsert = (document: mongo.Document) => Promise<mongo.InsertOneResult>;
+
+/**
+ * Single-document inserts into `collection`, written with one command per burst (a group commit):
+ * a document that finds no insert in flight is written at once with `insertOne`; those that arrive
+ * while one is in flight wait for it, then go together in one unordered `insertMany`. On an engine
+ * that takes one write at a time per database (FerretDB on SQLite) a burst of creations then costs
+ * one command instead of one each. A document the group refused (a duplicate key), and every
+ * document of a group the driver would not send (one of them too large), is inserted again alone,
+ * so each caller gets the error its own insert gives. A group that failed otherwise (a lost
+ * connection) fails all its callers, as it would have failed their inserts in flight.
+ */
+export function insertGroups(collection: mongo.Collection): GroupedInsert {
+  const waiting: Waiting[] = [];
+  let writing = false;
+
+  async function flush(): Promise<void> {
+    writing = true;
+    const group = waiting.splice(0, MAX_GROUP);
+    try {
+      await write(group);
+    } finally {
+      writing = false;
+      if (waiting.length > 0) void flush();
+    }
+  }
+
+  async function write(group: Waiting[]): Promise<void> {
+    if (group.length === 1) return settle(group[0] as Waiting, collection.insertOne(group[0]!.document));
+    let refused = new Set<number>();
+    try {
+      await collection.insertMany(
+        group.map((w) => w.document),
+        { ordered: false },
+      );
+    } catch (error) {
+      const positions = notSent(error) ? group.map((_, index) => index) : writeErrorPositions(error);
+      if (!positions) {
+        for (const w of group) w.reject(error);
+        return;
+      }
+      refused = new Set(positions);
+    }
+    await Promise.all(
+      group.map((w, index) =>
+        refused.has(index)
+          ? settle(w, collection.insertOne(w.document))
+          : w.resolve({ acknowledged: true, insertedId: w.document._id }),
+      ),
+    );
+  }
+
+  return (document) =>
+    new Promise((resolve, reject) => {
+      waiting.push({ document, resolve, reject });
+      if (!writing) void flush();
+    });
+}
+
+async function settle(waiting: Waiting, insert: Promise<mongo.InsertOneResult>): Promise<void> {
+  try {
+    waiting.resolve(await insert);
+  } catch (error) {
+    waiting.reject(error);
+  }
+}
+
+/** An error the driver raises before sending anything: none of the documents was written. */
+function notSent(error: unknown): boolean {
+  return error instanceof mongo.MongoInvalidArgumentError || error instanceof mongo.BSON.BSONError;
+}
+
+/**
+ * The positions of the documents an unordered insert refused one by one (the others are stored);
+ * undefined when the command failed as a whole, so any of them may be missing.
+ */
+function writeErrorPositions(error: unknown): number[] | undefined {
+  const list = writeErrorsOf(error);
+  if (list.length === 0 || list.some((e) => typeof e.index !== 'number')) return undefined;
+  return list.map((e) => e.index as number);
+}
