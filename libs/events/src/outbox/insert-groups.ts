@@ -39,7 +39,8 @@ export function insertGroups(collection: mongo.Collection): GroupedInsert {
   }
 
   async function write(group: Waiting[]): Promise<void> {
-    if (group.length === 1) return settle(group[0] as Waiting, collection.insertOne(group[0]!.document));
+    const [only] = group;
+    if (group.length === 1 && only) return settle(only, collection.insertOne(only.document));
     let refused = new Set<number>();
     try {
       await collection.insertMany(
