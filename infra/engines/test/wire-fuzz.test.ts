@@ -202,7 +202,7 @@ describe('wire framer and parser under fuzzing', () => {
     );
   });
 
-  it('finds the namespace of any driver-serialized command, or none, or a malformed OP_MSG once corrupted', () => {
+  it('finds the database and collection of any driver-serialized command, or none, or a malformed OP_MSG once corrupted', () => {
     const command = fc.record({
       collection: fc.string({ minLength: 1 }),
       database: fc.string({ minLength: 1 }),
@@ -223,8 +223,8 @@ describe('wire framer and parser under fuzzing', () => {
           if (corruptions.length === 0) {
             expect(commandTarget(bytes)).toEqual({
               command: 'update',
-              namespace: `${database}.${collection}`,
               database,
+              collection,
             });
           }
           for (const { at, value } of corruptions) {

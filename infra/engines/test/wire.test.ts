@@ -81,8 +81,8 @@ describe('command targets', () => {
       commandTarget(driverMessage({ insert: 'tickets', ordered: true, ...session, $db: 'ticket' })),
     ).toEqual({
       command: 'insert',
-      namespace: 'ticket.tickets',
       database: 'ticket',
+      collection: 'tickets',
     });
     expect(
       commandTarget(
@@ -94,19 +94,20 @@ describe('command targets', () => {
           $db: 'ticket',
         }),
       ),
-    ).toEqual({ command: 'findAndModify', namespace: 'ticket.counters', database: 'ticket' });
+    ).toEqual({ command: 'findAndModify', database: 'ticket', collection: 'counters' });
     expect(
       commandTarget(
         driverMessage({ update: 'outbox', updates: [{ q: filter, u: { $set: { a: null } } }], $db: 'file' }),
       ),
-    ).toEqual({ command: 'update', namespace: 'file.outbox', database: 'file' });
+    ).toEqual({ command: 'update', database: 'file', collection: 'outbox' });
     const document = Buffer.from(mongo.BSON.serialize({ _id: 1 }));
-    expect(commandTarget(driverMessage({ insert: 'files', $db: 'file' }, [document]))?.namespace).toBe(
-      'file.files',
-    );
+    expect(commandTarget(driverMessage({ insert: 'files', $db: 'file' }, [document]))).toMatchObject({
+      database: 'file',
+      collection: 'files',
+    });
   });
 
-  it('gives no namespace when the command names no collection or the body cannot be walked', () => {
+  it('gives no database or collection when the command names no collection or the body cannot be walked', () => {
     expect(commandTarget(driverMessage({ dropDatabase: 1, $db: 'ticket' }))).toEqual({
       command: 'dropDatabase',
     });

@@ -4,3 +4,4 @@
  */
 export { DUPLICATE_KEY, isDuplicateKeyError, writeErrorsOf, type WriteError } from './duplicate-key';
 export { notExpired } from './expiry';
+export { groupCommit, type GroupMember } from './group-commit';

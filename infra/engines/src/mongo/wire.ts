@@ -88,16 +88,15 @@ export function commandName(message: Buffer): string | undefined {
 
 export interface CommandTarget {
   command: string;
-  /** `database.collection` when the command's first value names a collection and `$db` is given. */
-  namespace?: string;
-  /** The `$db` of a command that has a namespace. */
+  /** Both or neither: when the command's first value names a collection and `$db` is given. */
   database?: string;
+  collection?: string;
 }
 
 /**
  * The command of an OP_MSG and the collection it works on, or undefined for other opcodes.
  * Malformed sections throw as in commandName; a body whose elements cannot be walked to
- * the end gives no namespace, which the guard treats as "may touch anything".
+ * the end gives no collection, which the guard treats as "may touch anything".
  */
 export function commandTarget(message: Buffer): CommandTarget | undefined {
   const body = bodyDocument(message);
@@ -107,7 +106,7 @@ export function commandTarget(message: Buffer): CommandTarget | undefined {
   const collection = strings?.get(command);
   const database = strings?.get('$db');
   if (collection === undefined || database === undefined) return { command };
-  return { command, namespace: `${database}.${collection}`, database };
+  return { command, database, collection };
 }
 
 /** Where the kind-0 body document of an OP_MSG lies, after checking every section fits. */

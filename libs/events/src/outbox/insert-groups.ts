@@ -1,20 +1,14 @@
-import { writeErrorsOf } from '@support-center/store';
+import { groupCommit, writeErrorsOf, type GroupMember } from '@support-center/store';
 import { mongo } from 'mongoose';
 
 /** Most documents one grouped insert carries. */
 const MAX_GROUP = 100;
 
-interface Waiting {
-  document: mongo.Document;
-  resolve(result: mongo.InsertOneResult): void;
-  reject(error: unknown): void;
-}
-
 /** Inserts one document; resolves once it is stored, with what `insertOne` answers. */
 export type GroupedInsert = (document: mongo.Document) => Promise<mongo.InsertOneResult>;
 
 /**
- * Single-document inserts into `collection`, written with one command per burst (a group commit):
+ * Single-document inserts into `collection`, written with one command per burst (`groupCommit`):
  * a document that finds no insert in flight is written at once with `insertOne`; those that arrive
  * while one is in flight wait for it, then go together in one unordered `insertMany`. On an engine
  * that takes one write at a time per database (FerretDB on SQLite) a burst of creations then costs
@@ -24,58 +18,37 @@ export type GroupedInsert = (document: mongo.Document) => Promise<mongo.InsertOn
  * connection) fails all its callers, as it would have failed their inserts in flight.
  */
 export function insertGroups(collection: mongo.Collection): GroupedInsert {
-  const waiting: Waiting[] = [];
-  let writing = false;
-
-  async function flush(): Promise<void> {
-    writing = true;
-    const group = waiting.splice(0, MAX_GROUP);
-    try {
-      await write(group);
-    } finally {
-      writing = false;
-      if (waiting.length > 0) void flush();
-    }
-  }
-
-  async function write(group: Waiting[]): Promise<void> {
+  return groupCommit<mongo.Document, mongo.InsertOneResult>(async (group) => {
     const [only] = group;
-    if (group.length === 1 && only) return settle(only, collection.insertOne(only.document));
+    if (group.length === 1 && only) return settle(only, collection.insertOne(only.item));
     let refused = new Set<number>();
     try {
       await collection.insertMany(
-        group.map((w) => w.document),
+        group.map((member) => member.item),
         { ordered: false },
       );
     } catch (error) {
       const positions = notSent(error) ? group.map((_, index) => index) : writeErrorPositions(error);
-      if (!positions) {
-        for (const w of group) w.reject(error);
-        return;
-      }
+      if (!positions) throw error;
       refused = new Set(positions);
     }
     await Promise.all(
-      group.map((w, index) =>
+      group.map((member, index) =>
         refused.has(index)
-          ? settle(w, collection.insertOne(w.document))
-          : w.resolve({ acknowledged: true, insertedId: w.document._id }),
+          ? settle(member, collection.insertOne(member.item))
+          : member.resolve({ acknowledged: true, insertedId: member.item._id }),
       ),
     );
-  }
-
-  return (document) =>
-    new Promise((resolve, reject) => {
-      waiting.push({ document, resolve, reject });
-      if (!writing) void flush();
-    });
+  }, MAX_GROUP);
 }
 
-async function settle(waiting: Waiting, insert: Promise<mongo.InsertOneResult>): Promise<void> {
+type Member = GroupMember<mongo.Document, mongo.InsertOneResult>;
+
+async function settle(member: Member, insert: Promise<mongo.InsertOneResult>): Promise<void> {
   try {
-    waiting.resolve(await insert);
+    member.resolve(await insert);
   } catch (error) {
-    waiting.reject(error);
+    member.reject(error);
   }
 }
 

@@ -1,13 +1,10 @@
+import { groupCommit } from '@support-center/store';
+
 /**
  * Takes `count` numbers from the counter in one write and returns the last of them (a `$inc` by
  * `count` returning the new value).
  */
 export type TakeNumbers = (count: number) => Promise<number>;
-
-interface Waiting {
-  resolve(number: number): void;
-  reject(error: unknown): void;
-}
 
 /**
  * Hands out consecutive numbers with one counter write per burst rather than per number: callers
@@ -16,28 +13,10 @@ interface Waiting {
  * writes once per number, with no added wait.
  */
 export function numberBatches(take: TakeNumbers): () => Promise<number> {
-  let waiting: Waiting[] = [];
-  let writing = false;
-
-  async function flush(): Promise<void> {
-    writing = true;
-    const batch = waiting;
-    waiting = [];
-    try {
-      const last = await take(batch.length);
-      const first = last - batch.length + 1;
-      batch.forEach((caller, i) => caller.resolve(first + i));
-    } catch (error) {
-      for (const caller of batch) caller.reject(error);
-    } finally {
-      writing = false;
-      if (waiting.length > 0) void flush();
-    }
-  }
-
-  return () =>
-    new Promise<number>((resolve, reject) => {
-      waiting.push({ resolve, reject });
-      if (!writing) void flush();
-    });
+  const next = groupCommit<void, number>(async (batch) => {
+    const last = await take(batch.length);
+    const first = last - batch.length + 1;
+    batch.forEach((caller, i) => caller.resolve(first + i));
+  });
+  return () => next();
 }
