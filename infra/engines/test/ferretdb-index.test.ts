@@ -10,9 +10,10 @@ jest.setTimeout(240_000);
  * use, so `{_id}` lookups scan the table; our launcher adds the expression index the
  * queries do use (ferretdb-launcher/idindex.go). And it serves only a filter that is exactly
  * `{_id}` from SQL; our build pushes the `_id` equality down whatever else the filter holds
- * (ferretdb-launcher/patches). Both are internal to the engine, so this asserts on behaviour:
- * an update by `_id` on 5,000 documents costs about what it costs on 10; without them, it costs
- * tens of times more (a full scan), whatever the machine.
+ * (ferretdb-launcher/patches; ferretdb-prefilter.test.ts covers its other prefilters). Both are
+ * internal to the engine, so this asserts on behaviour: an update by `_id` on 5,000 documents
+ * costs about what it costs on 10; without them, it costs tens of times more (a full scan),
+ * whatever the machine.
  */
 const BIG = 5_000;
 const SMALL = 10;
@@ -149,7 +150,7 @@ describe('ferretdb launcher: _id expression index', () => {
       Array.from({ length: 20 }, () => big.updateOne({ _id: id, n: n + 1 }, { $inc: { n: 1 } })),
     );
     expect(wins.filter((result) => result.matchedCount === 1)).toHaveLength(1);
-    // Filters the pushdown leaves alone keep working: several ids, a non-string id.
+    // Several ids (an `$in`, also pushed down), and a non-string id the pushdown leaves alone.
     expect(await big.countDocuments({ _id: { $in: [id, 'no-such-id'] }, n: n + 2 })).toBe(1);
     expect(await big.countDocuments({ _id: 42 as unknown as string, n: 0 })).toBe(0);
     expect(await big.countDocuments()).toBe(BIG);

@@ -5,3 +5,4 @@
 export { DUPLICATE_KEY, isDuplicateKeyError, writeErrorsOf, type WriteError } from './duplicate-key';
 export { notExpired } from './expiry';
 export { groupCommit, type GroupMember } from './group-commit';
+export { nextScanDelay, SCAN_SHARE } from './scan-pace';

@@ -54,8 +54,11 @@ export function ferretdbStep(context: InstallContext): InstallStep {
       fs.cpSync(await moduleDir(FERRETDB_MODULE, go.env), source, { recursive: true });
       // The module cache is read-only.
       await runCommand('ferretdb', 'chmod', ['-R', 'u+w', source], go);
+      // Outside any repository: inside one (this checkout), `git apply` reads a patch's paths from
+      // the repository's root and skips, with exit 0, those outside the current directory.
+      const apply = { ...go, cwd: source, env: { ...go.env, GIT_CEILING_DIRECTORIES: work } };
       for (const patch of ferretdbPatches())
-        await runCommand('ferretdb', 'git', ['apply', '--verbose', patch], { ...go, cwd: source });
+        await runCommand('ferretdb', 'git', ['apply', '--verbose', patch], apply);
 
       const modfile = path.join(work, 'go.mod');
       fs.copyFileSync(path.join(ferretdbLauncherDir, 'go.mod'), modfile);

@@ -34,10 +34,11 @@ export type OutboxCollection = mongo.Collection<OutboxDocument>;
 export type LeaseCollection = mongo.Collection<OutboxLease>;
 
 /**
- * Documents with at least one pending event (a dot path FerretDB and MongoDB both evaluate). Only
- * the fallback poll uses it: the per-document operations filter on `_id` alone.
+ * Documents with at least one pending event: entries are strings, and `$type` matches an array's
+ * elements. Only the fallback poll uses it (the per-document operations filter on `_id` alone);
+ * the local FerretDB tests it in SQL, so the poll decodes only the documents it finds.
  */
-export const PENDING_FILTER: mongo.Filter<OutboxDocument> = { [`${OUTBOX_FIELD}.0`]: { $exists: true } };
+export const PENDING_FILTER: mongo.Filter<OutboxDocument> = { [OUTBOX_FIELD]: { $type: 'string' } };
 
 /** The lease `_id` of a document. Two ids printing alike share a lease: slower, never unsafe. */
 export function leaseKey(collection: string, id: unknown): string {
@@ -163,11 +164,16 @@ export class Leases {
   }
 }
 
-/** Reads a document's outbox by `_id` alone (served by the `_id` index on FerretDB too). */
-export function readOutbox(collection: OutboxCollection, id: unknown): Promise<OutboxDocument | null> {
-  return collection.findOne({ _id: id } as mongo.Filter<OutboxDocument>, {
-    projection: { [OUTBOX_FIELD]: 1 },
-  });
+/** Reads documents' outboxes by `_id` alone, in one query (served by the `_id` index on FerretDB too). */
+export async function readOutboxes(
+  collection: OutboxCollection,
+  ids: readonly unknown[],
+): Promise<OutboxDocument[]> {
+  if (ids.length === 0) return [];
+  const filter: mongo.Document = { _id: { $in: [...ids] } };
+  return collection
+    .find(filter as mongo.Filter<OutboxDocument>, { projection: { [OUTBOX_FIELD]: 1 } })
+    .toArray();
 }
 
 /** The entries of one document to remove once published (or set aside). */

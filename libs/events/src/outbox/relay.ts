@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { nextScanDelay } from '@support-center/store';
 import type { Instruments } from '@support-center/telemetry';
 import type { Kafka, Message } from 'kafkajs';
 import type { Connection } from 'mongoose';
@@ -16,7 +17,7 @@ import {
   Leases,
   OUTBOX_LEASES_COLLECTION,
   PENDING_FILTER,
-  readOutbox,
+  readOutboxes,
   type Completion,
   type LeaseCollection,
   type OutboxCollection,
@@ -25,7 +26,6 @@ import {
 } from './lease';
 import { recordPublish, type PublishedEvent } from './metrics';
 import { ProducerSlot } from './producer';
-import { nextScanDelay } from './scan-pace';
 
 /** What the relay logs through (a pino logger fits). */
 export interface OutboxLogger {
@@ -87,16 +87,26 @@ interface Job {
   id: unknown;
 }
 
-/** A claimed document's entries on their way: decoded, then published or set aside. */
-interface PendingDocument extends Completion {
+/** A document whose lease this relay holds. */
+interface Held {
   lease: string;
   job: Job;
+}
+
+/** A claimed document's entries on their way: decoded, then published or set aside. */
+interface PendingDocument extends Completion, Held {
   entries: { raw: string; entry: OutboxEntry }[];
   published: string[];
   rejected: string[];
   /** Why its send failed. */
   error?: unknown;
 }
+
+/**
+ * Passes over a batch's documents under the same leases, while their writers keep waking them: a
+ * busy document leaves the batch after this many, so the others queued get their turn.
+ */
+const MAX_PASSES = 4;
 
 const silent: OutboxLogger = { warn: () => undefined, error: () => undefined };
 
@@ -106,7 +116,7 @@ const silent: OutboxLogger = { warn: () => undefined, error: () => undefined };
  * A document is claimed first with a lease in the `outbox_leases` collection, so several instances
  * never publish the same events, except after a crash or a stall (the lease expires and another
  * relay publishes them again). On the aggregate collections a woken publish filters on `_id` alone
- * (one read, one removal), which FerretDB serves without scanning the collection.
+ * (one read and one removal per batch), which FerretDB serves without scanning the collection.
  *
  * @example
  * const relay = createOutboxRelay({ connection, collections: ['tickets'], kafka, metrics: telemetry.metrics });
@@ -230,9 +240,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   /**
-   * Publishes documents' pending events under their leases: one lease insert, a read per document,
-   * their sends, one removal command and one release for the whole batch. Every command on the
-   * aggregate collection filters on `_id` alone; the leases live in their own small collection.
+   * Publishes documents' pending events under their leases: one lease insert, one read,
+   * their sends, one removal command and one release for the whole batch (documents woken again
+   * meanwhile get another pass first). Every command on the aggregate collection filters on `_id`
+   * alone; the leases live in their own small collection.
    */
   async function publishBatch(name: string, jobs: readonly Job[]): Promise<void> {
     const byLease = new Map(jobs.map((job) => [leaseKey(name, job.id), job]));
@@ -245,19 +256,27 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     // Held by another live relay (ours expired, if we had one): it publishes what it finds, and
     // looks again after releasing, since the claim marked the lease wanted.
     for (const lease of byLease.keys()) if (!held.has(lease)) unpulled.delete(lease);
-    const mine = [...held].map((lease) => ({ lease, job: byLease.get(lease) as Job }));
-    if (mine.length === 0) return;
+    let mine: Held[] = [...held].map((lease) => ({ lease, job: byLease.get(lease) as Job }));
+    for (let pass = 1; mine.length > 0; pass += 1) mine = await publishHeld(name, mine, pass < MAX_PASSES);
+  }
 
+  /**
+   * One pass over documents whose leases this relay holds: reads, sends and removes their events,
+   * then releases the leases, but for documents woken again meanwhile when `mayContinue`: those
+   * keep their leases and are returned for another pass, with no release and claim between.
+   */
+  async function publishHeld(name: string, mine: readonly Held[], mayContinue: boolean): Promise<Held[]> {
     let documents: PendingDocument[];
     try {
-      documents = await Promise.all(mine.map(({ lease, job }) => readPending(name, lease, job)));
+      documents = await readPending(name, mine);
     } catch (error) {
       await release(name, mine);
-      return retryLater(
+      retryLater(
         mine.map((m) => m.job),
         error,
         'reading outbox documents failed',
       );
+      return [];
     }
 
     const sent = await sendAll(documents);
@@ -274,15 +293,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         name,
         mine.filter((m) => !kept.has(m.lease)),
       );
-      return retryLater(
+      retryLater(
         [...completions, ...failed].map((d) => d.job),
         error,
         'removing published events from the outbox failed',
       );
+      return [];
     }
     for (const d of sent) backlog.set(name, idKey(d.job.id), undefined);
+    // Woken again while in flight: its writer appended events, which the next pass reads.
+    const again = mayContinue ? sent.filter((d) => queue.delete(jobKey(name, d.job.id))) : [];
     // Removed before the release: the next holder only sees events not published yet.
-    await release(name, mine);
+    await release(
+      name,
+      mine.filter((m) => !again.some((d) => d.lease === m.lease)),
+    );
     if (failed.length > 0) {
       retryLater(
         failed.map((d) => d.job),
@@ -290,16 +315,29 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         'publishing outbox events failed',
       );
     }
+    return again;
   }
 
-  /** A document's pending entries, read under its lease, split into the publishable and the unreadable. */
-  async function readPending(name: string, lease: string, job: Job): Promise<PendingDocument> {
+  /**
+   * The held documents' pending entries, read under their leases in one query, split into the
+   * publishable and the unreadable. Entries already published under a lease, whose removal failed,
+   * are removed from its document first.
+   */
+  async function readPending(name: string, held: readonly Held[]): Promise<PendingDocument[]> {
     const target = collection(name);
-    // Entries already published under this lease, whose removal failed, are removed first.
-    const leftover = unpulled.get(lease);
-    const doc = leftover ? await complete(target, job.id, leftover, []) : await readOutbox(target, job.id);
-    unpulled.delete(lease);
-    const raw = doc?._outbox ?? [];
+    const fresh = held.filter(({ lease }) => !unpulled.has(lease)).map(({ job }) => job.id);
+    const read = new Map((await readOutboxes(target, fresh)).map((doc) => [idKey(doc._id), doc]));
+    return Promise.all(
+      held.map(async ({ lease, job }) => {
+        const leftover = unpulled.get(lease);
+        const doc = leftover ? await complete(target, job.id, leftover, []) : read.get(idKey(job.id));
+        unpulled.delete(lease);
+        return pendingOf(name, lease, job, doc?._outbox ?? []);
+      }),
+    );
+  }
+
+  function pendingOf(name: string, lease: string, job: Job, raw: readonly string[]): PendingDocument {
     backlog.set(name, idKey(job.id), raw);
     const pending: PendingDocument = { lease, job, id: job.id, entries: [], published: [], rejected: [] };
     for (const item of raw) {
@@ -348,7 +386,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   /** Frees the leases; documents another relay asked for meanwhile are queued again. */
-  async function release(name: string, held: readonly { lease: string; job: Job }[]): Promise<void> {
+  async function release(name: string, held: readonly Held[]): Promise<void> {
     if (held.length === 0) return;
     let wanted: Set<string>;
     try {

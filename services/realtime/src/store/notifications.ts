@@ -1,6 +1,6 @@
 import type { MongoDependency } from '@support-center/service-kit';
 import type { CloudEvent } from '@support-center/events';
-import { isDuplicateKeyError } from '@support-center/store';
+import { DUPLICATE_KEY, writeErrorsOf } from '@support-center/store';
 
 type Connection = MongoDependency['connection'];
 
@@ -102,29 +102,30 @@ export function createNotificationStore(connection: Connection, { retentionMs }:
     },
 
     /**
-     * Stores `event` for each recipient, once: a repeat (Kafka's at-least-once delivery, or every
-     * instance storing what it notifies) hits the `_id` and is skipped. Resolves the id.
+     * Stores `event` for each recipient, once, in one command: a repeat (Kafka's at-least-once
+     * delivery, or every instance storing what it notifies) hits the `_id` and is skipped. Resolves
+     * the id.
      */
     async store(event: CloudEvent, recipients: readonly string[]): Promise<string> {
       const id = notificationId(event);
+      if (recipients.length === 0) return id;
       const at = new Date(event.time);
-      await Promise.all(
-        recipients.map(async (recipient) => {
-          try {
-            await notifications().insertOne({
-              _id: keyOf(recipient, id),
-              recipient,
-              eventId: event.id,
-              event: event.type,
-              data: event.data,
-              at: Number.isNaN(at.getTime()) ? new Date() : at,
-              read: false,
-            });
-          } catch (error) {
-            if (!isDuplicateKeyError(error)) throw error;
-          }
-        }),
-      );
+      const documents = recipients.map((recipient) => ({
+        _id: keyOf(recipient, id),
+        recipient,
+        eventId: event.id,
+        event: event.type,
+        data: event.data,
+        at: Number.isNaN(at.getTime()) ? new Date() : at,
+        read: false,
+      }));
+      try {
+        await notifications().insertMany(documents, { ordered: false });
+      } catch (error) {
+        // Unordered: every document not refused as a repeat was stored.
+        const refused = writeErrorsOf(error);
+        if (refused.length === 0 || refused.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      }
       return id;
     },
 

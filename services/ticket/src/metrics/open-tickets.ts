@@ -1,4 +1,5 @@
 import type { Worker } from '@support-center/service-kit';
+import { nextScanDelay } from '@support-center/store';
 import type { Instruments } from '@support-center/telemetry';
 import type { mongo } from 'mongoose';
 import { PRIORITIES, STATUSES, type Ticket } from '../domain/ticket';
@@ -17,17 +18,21 @@ interface Counts {
   byStatus: Map<string, number>;
   byPriority: Map<string, number>;
   at: number;
+  /** How long counting took. */
+  tookMs: number;
 }
 
 /** Not closed: every status but the final one. */
-const OPEN_STATUSES = STATUSES.filter((s) => s !== 'closed');
+const OPEN_STATUSES: readonly string[] = STATUSES.filter((s) => s !== 'closed');
 /** Still waiting for a solution. */
-const UNSOLVED_STATUSES = STATUSES.filter((s) => s !== 'solved' && s !== 'closed');
+const UNSOLVED_STATUSES: readonly string[] = STATUSES.filter((s) => s !== 'solved' && s !== 'closed');
 
 /**
  * `tickets_open_by_status` and `tickets_open_by_priority`, counted in the database (so every
  * instance reports the same values) and cached for `maxAgeMs`. The worker recounts every
- * `intervalMs`; a scrape that finds the counts older than `maxAgeMs` recounts first.
+ * `intervalMs`; a scrape that finds the counts older than `maxAgeMs` recounts first. Both wait
+ * longer after a slow count (FerretDB decodes every open ticket), so counting takes at most a
+ * tenth of the time.
  */
 export function openTicketsGauges(options: OpenTicketsOptions): Worker & { refresh(): Promise<Counts> } {
   const { tickets, metrics, maxAgeMs, intervalMs, logger } = options;
@@ -35,31 +40,35 @@ export function openTicketsGauges(options: OpenTicketsOptions): Worker & { refre
   let counting: Promise<Counts> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  // One accumulator per $group: FerretDB computes only the first (libs/store/README.md).
-  const countBy = async (field: 'status' | 'priority', statuses: readonly string[]) => {
+  // One pass, grouped by both fields; one accumulator per $group: FerretDB computes only the
+  // first (libs/store/README.md).
+  const count = async (): Promise<Counts> => {
+    const started = performance.now();
     const rows = await tickets
-      .aggregate<{ _id: string; n: number }>([
-        { $match: { status: { $in: [...statuses] } } },
-        { $group: { _id: `$${field}`, n: { $sum: 1 } } },
+      .aggregate<{ _id: { status: string; priority: string }; n: number }>([
+        { $match: { status: { $in: [...OPEN_STATUSES] } } },
+        { $group: { _id: { status: '$status', priority: '$priority' }, n: { $sum: 1 } } },
       ])
       .toArray();
-    return new Map(rows.map((r) => [r._id, r.n]));
+    const byStatus = new Map<string, number>();
+    const byPriority = new Map<string, number>();
+    for (const { _id, n } of rows) {
+      byStatus.set(_id.status, (byStatus.get(_id.status) ?? 0) + n);
+      if (UNSOLVED_STATUSES.includes(_id.status))
+        byPriority.set(_id.priority, (byPriority.get(_id.priority) ?? 0) + n);
+    }
+    return { byStatus, byPriority, at: Date.now(), tookMs: performance.now() - started };
   };
 
   function refresh(): Promise<Counts> {
-    counting ??= (async () => {
-      const [byStatus, byPriority] = await Promise.all([
-        countBy('status', OPEN_STATUSES),
-        countBy('priority', UNSOLVED_STATUSES),
-      ]);
-      counts = { byStatus, byPriority, at: Date.now() };
-      return counts;
-    })().finally(() => (counting = undefined));
+    counting ??= count()
+      .then((counted) => (counts = counted))
+      .finally(() => (counting = undefined));
     return counting;
   }
 
   async function current(): Promise<Counts | undefined> {
-    if (counts && Date.now() - counts.at < maxAgeMs) return counts;
+    if (counts && Date.now() - counts.at < nextScanDelay(maxAgeMs, counts.tookMs)) return counts;
     try {
       return await refresh();
     } catch (error) {
@@ -82,13 +91,16 @@ export function openTicketsGauges(options: OpenTicketsOptions): Worker & { refre
   };
 
   const loop = () => {
-    timer = setTimeout(() => {
-      refresh()
-        .catch((error: unknown) => logger.warn({ err: error }, 'counting open tickets failed'))
-        .finally(() => {
-          if (timer) loop();
-        });
-    }, intervalMs);
+    timer = setTimeout(
+      () => {
+        refresh()
+          .catch((error: unknown) => logger.warn({ err: error }, 'counting open tickets failed'))
+          .finally(() => {
+            if (timer) loop();
+          });
+      },
+      nextScanDelay(intervalMs, counts?.tookMs ?? 0),
+    );
     timer.unref();
   };
 

@@ -1,7 +1,7 @@
-import { nextScanDelay, SCAN_SHARE } from '../src/outbox/scan-pace';
+import { nextScanDelay, SCAN_SHARE } from '../src/scan-pace';
 
-describe('the fallback scan’s pace', () => {
-  it('waits the poll interval after a quick scan', () => {
+describe('a periodic scan’s pace', () => {
+  it('waits the interval after a quick scan', () => {
     expect(nextScanDelay(1_000, 0)).toBe(1_000);
     expect(nextScanDelay(1_000, 50)).toBe(1_000);
     expect(nextScanDelay(1_000, 111)).toBe(1_000);
