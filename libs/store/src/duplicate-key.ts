@@ -25,6 +25,16 @@ export interface WriteError {
 }
 
 /**
+ * The positions an unordered insert refused, when every refusal is a duplicate key (the other
+ * documents were stored); undefined when anything else failed.
+ */
+export function duplicatePositions(error: unknown): number[] | undefined {
+  const list = writeErrorsOf(error);
+  if (list.length === 0 || list.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
+  return list.map((e) => e.index as number);
+}
+
+/**
  * The per-document failures a bulk write reports (`writeErrors`: a list, or a single one); empty
  * when the error is not a bulk write's or the command failed as a whole.
  */

@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { testNamespace } from '@support-center/testing';
-import { isDuplicateKeyError, notExpired } from '../src';
+import { duplicatePositions, isDuplicateKeyError, notExpired } from '../src';
 
 const sessionSchema = new mongoose.Schema<{ token: string; expiresAt: Date }>({
   token: { type: String, unique: true },
@@ -38,6 +38,18 @@ describe('store conventions against MONGO_URL', () => {
       { ordered: false },
     ).catch((error: unknown) => error);
     expect(isDuplicateKeyError(bulk)).toBe(true);
+    // Only the repeat was refused: the fresh one is stored.
+    expect(duplicatePositions(bulk)).toEqual([1]);
+    expect(await Sessions.countDocuments({ token: 'fresh' })).toBe(1);
+    expect(duplicatePositions(single)).toBeUndefined();
+    expect(
+      duplicatePositions({
+        writeErrors: [
+          { index: 0, code: 11000 },
+          { index: 1, code: 2 },
+        ],
+      }),
+    ).toBeUndefined();
     expect(isDuplicateKeyError(new Error('other'))).toBe(false);
     expect(isDuplicateKeyError({ code: 1 })).toBe(false);
   });

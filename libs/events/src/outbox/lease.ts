@@ -1,5 +1,5 @@
 import type { mongo } from 'mongoose';
-import { DUPLICATE_KEY, isDuplicateKeyError, writeErrorsOf } from '@support-center/store';
+import { duplicatePositions, isDuplicateKeyError } from '@support-center/store';
 import { OUTBOX_FIELD } from './pending';
 
 /**
@@ -212,13 +212,6 @@ function removal(
   };
   if (rejected.length > 0) update.$push = { [REJECTED_FIELD]: { $each: [...rejected] } } as never;
   return update;
-}
-
-/** The positions an unordered insert refused as duplicates; undefined when anything else failed. */
-function duplicatePositions(error: unknown): number[] | undefined {
-  const list = writeErrorsOf(error);
-  if (list.length === 0 || list.some((e) => e.code !== DUPLICATE_KEY)) return undefined;
-  return list.map((e) => e.index as number);
 }
 
 /**

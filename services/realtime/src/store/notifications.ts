@@ -1,6 +1,6 @@
 import type { MongoDependency } from '@support-center/service-kit';
 import type { CloudEvent } from '@support-center/events';
-import { DUPLICATE_KEY, writeErrorsOf } from '@support-center/store';
+import { duplicatePositions } from '@support-center/store';
 
 type Connection = MongoDependency['connection'];
 
@@ -123,8 +123,7 @@ export function createNotificationStore(connection: Connection, { retentionMs }:
         await notifications().insertMany(documents, { ordered: false });
       } catch (error) {
         // Unordered: every document not refused as a repeat was stored.
-        const refused = writeErrorsOf(error);
-        if (refused.length === 0 || refused.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+        if (!duplicatePositions(error)) throw error;
       }
       return id;
     },
