@@ -42,6 +42,31 @@ describe('event consumer offsets and lag', () => {
     });
   });
 
+  it('commits what settled within a second while the topic is idle, and all of it on a stop', async () => {
+    const s = await harness.scenario('commits');
+    const handled: string[] = [];
+    const total = (offsets: Map<number, string>) =>
+      [...offsets.values()].reduce((sum, offset) => sum + Math.max(0, Number(offset)), 0);
+
+    const idle = s.consumer({ handlers: { 'ticket.commented': async (e) => void handled.push(e.id) } });
+    await idle.start();
+    await s.publish(Array.from({ length: 6 }, (_, i) => commented(`T-idle-${i}`)));
+    await waitFor(() => handled.length === 6, { timeoutMs: 20_000, message: 'six events handled' });
+    await waitFor(async () => total(await s.committed()) === 6, {
+      timeoutMs: 10_000,
+      message: 'the six offsets committed with no further message',
+    });
+    await idle.stop();
+
+    // Stopped right after handling, before the background commit is due.
+    const stopping = s.consumer({ handlers: { 'ticket.commented': async (e) => void handled.push(e.id) } });
+    await stopping.start();
+    await s.publish(Array.from({ length: 6 }, (_, i) => commented(`T-stop-${i}`)));
+    await waitFor(() => handled.length === 12, { timeoutMs: 20_000, message: 'six more events handled' });
+    await stopping.stop();
+    expect(total(await s.committed())).toBe(12);
+  });
+
   it('reports the lag per partition: it rises while the consumer is held up and falls to 0 once it catches up', async () => {
     const s = await harness.scenario('lag');
     let release!: () => void;

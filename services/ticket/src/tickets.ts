@@ -91,14 +91,29 @@ export function ticketService({
     return ticket;
   }
 
-  /** Applies a change with optimistic concurrency: re-read and re-decide when someone else wrote first. */
+  /**
+   * Loads a ticket while `check` runs (a check of the request that needs no ticket); the check's
+   * failure wins, so a request with both faults gets the same answer whichever read ends first.
+   */
+  async function loadChecked(user: AuthUser, id: string, check: Promise<void>): Promise<Ticket> {
+    const [loaded, checked] = await Promise.allSettled([load(user, id), check]);
+    if (checked.status === 'rejected') throw checked.reason;
+    if (loaded.status === 'rejected') throw loaded.reason;
+    return loaded.value;
+  }
+
+  /**
+   * Applies a change with optimistic concurrency: re-read and re-decide when someone else wrote
+   * first. `check` runs beside the first read.
+   */
   async function change(
     user: AuthUser,
     id: string,
     decide: (ticket: Ticket, now: Date) => Change | null,
+    check?: Promise<void>,
   ): Promise<Ticket> {
     for (let attempt = 1; ; attempt += 1) {
-      const ticket = await load(user, id);
+      const ticket = attempt === 1 && check ? await loadChecked(user, id, check) : await load(user, id);
       const decided = decide(ticket, clock());
       if (!decided) return ticket;
       // Checked on the ticket as this change leaves it, so every way a ticket grows is bounded.
@@ -113,6 +128,12 @@ export function ticketService({
       if (attempt >= MAX_ATTEMPTS)
         throw new AppError('CONFLICT', { message: 'The ticket changed while this request ran; try again' });
     }
+  }
+
+  async function assertAssignable(assigneeId: string): Promise<void> {
+    const assignee = await users.findOne({ _id: assigneeId });
+    if (!assignee || !assignee.active || (assignee.role !== 'agent' && assignee.role !== 'admin'))
+      throw new ValidationError([{ field: 'assigneeId', message: 'is not a known, active agent or admin' }]);
   }
 
   function assertNotClosed(ticket: Ticket): void {
@@ -244,14 +265,9 @@ export function ticketService({
     async assign(user: AuthUser, id: string, assigneeId: string | null): Promise<Ticket> {
       if (!canAssign(user))
         throw new AppError('FORBIDDEN', { message: 'Only agents and admins assign tickets' });
-      if (assigneeId !== null) {
-        const assignee = await users.findOne({ _id: assigneeId });
-        if (!assignee || !assignee.active || (assignee.role !== 'agent' && assignee.role !== 'admin'))
-          throw new ValidationError([
-            { field: 'assigneeId', message: 'is not a known, active agent or admin' },
-          ]);
-      }
-      return change(user, id, (ticket, now) => {
+      // The assignee is looked up while the ticket loads.
+      const assignable = assigneeId === null ? undefined : assertAssignable(assigneeId);
+      const decide = (ticket: Ticket, now: Date): Change | null => {
         assertNotClosed(ticket);
         if (ticket.assigneeId === assigneeId) return null;
         const history = entry(user.id, 'assigned', now, {
@@ -275,7 +291,8 @@ export function ticketService({
             recordFirstResponse(after, response);
           },
         };
-      });
+      };
+      return change(user, id, decide, assignable);
     },
 
     changeStatus(user: AuthUser, id: string, to: Status): Promise<Ticket> {

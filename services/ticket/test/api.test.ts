@@ -397,6 +397,14 @@ describe('ticket API', () => {
       .post(`${BASE}/${t.id}/assign`, { assigneeId: USERS.employee.id })
       .expect(422);
     expect(bad.body.error.details).toEqual([{ field: 'assigneeId', message: expect.any(String) }]);
+    // The assignee and the ticket are read side by side; a request with both wrong gets the
+    // assignee's answer, whichever read ends first.
+    const both = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        h.as('agent').post(`${BASE}/${'f'.repeat(24)}/assign`, { assigneeId: USERS.employee.id }),
+      ),
+    );
+    expect(both.map((res) => res.status)).toEqual(Array(20).fill(422));
     await h
       .as('agent')
       .post(`${BASE}/${t.id}/assign`, { assigneeId: { $ne: null } })

@@ -6,6 +6,7 @@ import { ConsumerConfigError } from '../errors';
 import { deadLetterMessage, sendDeadLetter, type DeadLetterOrigin } from './dead-letter';
 import { startLagMonitor, type LagMonitor } from './lag';
 import { consumerMetrics, UNKNOWN_EVENT_TYPE } from './metrics';
+import { OffsetCommits } from './offset-commits';
 import { DEFAULT_BACKOFF, runWithRetries } from './retry';
 import { contextFromHeaders } from './trace-context';
 import {
@@ -17,8 +18,8 @@ import {
 } from './types';
 
 /**
- * Longest a settled message stays uncommitted within a batch. After a crash at most that much
- * (or the rest of the batch) is delivered again, which idempotent handlers absorb.
+ * Longest a settled message stays uncommitted. After a crash at most that much is delivered
+ * again, which idempotent handlers absorb.
  */
 const COMMIT_INTERVAL_MS = 1_000;
 
@@ -88,11 +89,21 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   const admin = kafka.admin();
+  const commits = new OffsetCommits(consumer, kafkaTopic, COMMIT_INTERVAL_MS, (error) =>
+    logger.warn({ err: error, groupId }, 'committing offsets failed; trying again'),
+  );
+  /** Batches being handled now: a stop waits for them before its last commit. */
+  const inHand = new Set<Promise<void>>();
   let lagMonitor: LagMonitor | undefined;
   let stopped: Promise<void> | undefined;
 
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     logger.error({ err: payload.error, groupId, restart: payload.restart }, 'event consumer crashed'),
+  );
+  // Committed before the group is joined again, as kafkajs's auto-commit would.
+  consumer.on(consumer.events.REBALANCING, () => void commits.flush());
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+    commits.retain(payload.memberAssignment[kafkaTopic] ?? []),
   );
 
   /** Handles one message; false when a stop interrupted it, so its offset must not move. */
@@ -186,22 +197,23 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     return sent.outcome === 'succeeded';
   }
 
-  async function eachBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    commitOffsetsIfNecessary,
-    isRunning,
-    isStale,
-  }: EachBatchPayload) {
+  async function handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || stopping.signal.aborted) break;
       if (!(await settle(message, batch.partition, heartbeat))) break;
       resolveOffset(message.offset);
-      // Commits only once a second within a batch (autoCommitInterval); kafkajs commits the rest
-      // when the batch ends, or stops. A commit per message made each wait for a broker round trip.
-      await commitOffsetsIfNecessary();
+      commits.settle(batch.partition, message.offset);
       await heartbeat();
+    }
+  }
+
+  async function eachBatch(payload: EachBatchPayload) {
+    const handled = handleBatch(payload);
+    inHand.add(handled);
+    try {
+      await handled;
+    } finally {
+      inHand.delete(handled);
     }
   }
 
@@ -213,8 +225,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       // From the beginning: a new group must not miss events published before its first start.
       await consumer.subscribe({ topics: [kafkaTopic], fromBeginning: true });
       await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: COMMIT_INTERVAL_MS,
+        // Committed by `commits`, off the fetch loop.
+        autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently,
         eachBatch,
@@ -232,8 +244,12 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     stop() {
       stopped ??= (async () => {
         stopping.abort();
+        // The batches in hand end at their next message; what they settled is committed while
+        // the consumer still runs (kafkajs drops commits once it is stopping).
+        await Promise.allSettled([...inHand]);
+        await commits.flush();
+        commits.stop();
         await lagMonitor?.stop();
-        // disconnect() stops the runner first: it waits for the batch in hand, which commits as it goes.
         await consumer.disconnect();
         await Promise.all([producer.disconnect(), admin.disconnect()]);
         logger.info({ groupId }, 'event consumer stopped');

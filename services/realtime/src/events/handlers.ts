@@ -3,9 +3,11 @@ import { ticketRecipients } from '../domain/access';
 import { isSlaEvent, SLA_EVENTS, slaRecipients } from '../domain/sla-notice';
 import type { TicketProjection } from '../store/tickets';
 import type { ChatRooms } from '../ws/chat-rooms';
+import type { TicketEvent } from '../domain/ticket-staff';
 import type { TicketArrivals } from './arrivals';
 import type { Notifier } from './notifier';
 import type { Parking } from './parking';
+import { TicketAgents } from './ticket-agents';
 
 type TicketEventType = Extract<EventType, `ticket.${string}`>;
 type FileEventType = Extract<EventType, `file.${string}`>;
@@ -44,6 +46,8 @@ export interface FanoutDependencies {
   parking: Pick<Parking, 'deliverOrPark' | 'ticketArrived'>;
   /** Joins waiting for this ticket's events look again. */
   arrivals: Pick<TicketArrivals, 'arrived'>;
+  /** The staff on tickets this instance saw created (a fresh `TicketAgents` when not given). */
+  agents?: Pick<TicketAgents, 'learn'>;
 }
 
 /** This instance's groups: pushes each event to the sockets here that it concerns. */
@@ -54,16 +58,25 @@ export function fanoutHandlers({
   rooms,
   parking,
   arrivals,
+  agents = new TicketAgents(),
 }: FanoutDependencies) {
+  /** The staff on a ticket this instance did not see created, from the shared projection. */
+  async function projectedAgents(event: TicketEvent): Promise<readonly string[]> {
+    const projected = await tickets.get(event.data.ticketId);
+    if (event.type !== 'ticket.created') return projected?.agentIds ?? [];
+    // The shared projection group may be behind this one (it rejoins its group after an outage,
+    // say): a ticket's first event makes the ticket known here at once, so chat on it and the
+    // events parked for it need not wait. Later events are left to that group, in their order.
+    if (!projected) await tickets.apply(event);
+    // Nobody worked on a ticket before it existed; the shared group may already be further on.
+    return [];
+  }
+
   return {
     tickets: forEach(TICKET_EVENTS, async (event) => {
       const { ticketId, requesterId, assigneeId } = event.data;
-      let projected = await tickets.get(ticketId);
-      // The shared projection group may be behind this one (it rejoins its group after an outage,
-      // say): a ticket's first event makes the ticket known here at once, so chat on it and the
-      // events parked for it need not wait. Later events are left to that group, in their order.
-      if (!projected && event.type === 'ticket.created') await tickets.apply(event);
-      const parties = { ticketId, requesterId, assigneeId, agentIds: projected?.agentIds ?? [] };
+      const agentIds = agents.learn(event) ?? (await projectedAgents(event));
+      const parties = { ticketId, requesterId, assigneeId, agentIds };
       const recipients = isSlaEvent(event)
         ? slaRecipients(event, parties, staffOnline())
         : ticketRecipients(parties, {
@@ -72,8 +85,7 @@ export function fanoutHandlers({
             also: event.type === 'ticket.assigned' ? [event.data.previousAssigneeId] : [],
           });
       await notifier.notify(event, recipients);
-      projected ??= parties;
-      await parking.ticketArrived(ticketId, projected);
+      await parking.ticketArrived(ticketId, parties);
       arrivals.arrived(ticketId);
     }),
     // Parked, not dropped, while the ticket is not known here yet.

@@ -1,6 +1,7 @@
 import type { MongoDependency } from '@support-center/service-kit';
-import { applyOnce, type ApplyOutcome, type CloudEvent, type EventType } from '@support-center/events';
+import { applyOnce, type ApplyOutcome } from '@support-center/events';
 import type { TicketParties } from '../domain/access';
+import { staffOf, type TicketEvent } from '../domain/ticket-staff';
 
 type Connection = MongoDependency['connection'];
 
@@ -14,8 +15,6 @@ interface TicketDocument {
   agentIds: string[];
   status?: string;
 }
-
-type TicketEvent = CloudEvent<Extract<EventType, `ticket.${string}`>>;
 
 /**
  * The projection of the ticket events this service needs for access checks and notification
@@ -40,9 +39,6 @@ export function createTicketProjection(connection: Connection) {
     apply(event: TicketEvent): Promise<ApplyOutcome> {
       const { ticketId, number, requesterId, assigneeId } = event.data;
       const set: Record<string, unknown> = { number, requesterId, assigneeId };
-      const agents: string[] = [];
-      if (assigneeId) agents.push(assigneeId);
-      // Staff who act on the ticket (the requester commenting is no agent).
       switch (event.type) {
         case 'ticket.created':
           set.status = event.data.status;
@@ -53,16 +49,10 @@ export function createTicketProjection(connection: Connection) {
         case 'ticket.solved':
           set.status = 'solved';
           break;
-        case 'ticket.assigned':
-          agents.push(event.data.assignedBy);
-          break;
-        case 'ticket.commented':
-          agents.push(event.data.authorId);
-          break;
         default:
           break;
       }
-      const staff = agents.filter((id) => id !== requesterId);
+      const staff = staffOf(event);
       const update =
         staff.length > 0 ? { $set: set, $addToSet: { agentIds: { $each: staff } } } : { $set: set };
       return applyOnce(tickets(), { _id: ticketId }, update, event.id);
