@@ -3,13 +3,8 @@ import { startTelemetry, type Telemetry } from '@support-center/telemetry';
 import { getFreePort, parseExposition, sampleValue, testNamespace, waitFor } from '@support-center/testing';
 import express from 'express';
 import request from 'supertest';
-import {
-  createLogger,
-  CursorBeforeConnectionError,
-  kafkaDependency,
-  mongoDependency,
-  type Dependency,
-} from '../src';
+import { createLogger, CursorBeforeConnectionError, kafkaDependency, mongoDependency } from '../src';
+import { hostPort, isUp } from './dependency-support';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 
@@ -37,22 +32,6 @@ async function lateForwarder(target: { host: string; port: number }) {
       await new Promise((closed) => (server ? server.close(closed) : closed(undefined)));
     },
   };
-}
-
-async function isUp(dependency: Dependency): Promise<boolean> {
-  return dependency.check().then(
-    () => true,
-    () => false,
-  );
-}
-
-function hostPort(address: string): { host: string; port: number } {
-  const [host = '127.0.0.1', port = '0'] =
-    address
-      .replace(/^mongodb:\/\//, '')
-      .split('/')[0]
-      ?.split(':') ?? [];
-  return { host, port: Number(port) };
 }
 
 describe('dependencies', () => {

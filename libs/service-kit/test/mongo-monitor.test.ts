@@ -2,12 +2,13 @@ import { EventEmitter } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { getFreePort, testNamespace, waitFor } from '@support-center/testing';
 import mongoose, { type mongo } from 'mongoose';
-import { createLogger, mongoDependency, type Dependency } from '../src';
+import { createLogger, mongoDependency } from '../src';
 import {
   monitorCheckLimitMs,
   watchServerMonitor,
   type MonitoredClient,
 } from '../src/dependencies/mongo-monitor';
+import { hostPort, isUp } from './dependency-support';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 const options = { connectTimeoutMS: 1000, heartbeatFrequencyMS: 10_000 };
@@ -125,22 +126,6 @@ async function wedgeServerMonitor(client: mongo.MongoClient): Promise<InternalMo
   server.monitor.connection.socket.destroy();
   server.requestCheck();
   return server.monitor;
-}
-
-async function isUp(dependency: Dependency): Promise<boolean> {
-  return dependency.check().then(
-    () => true,
-    () => false,
-  );
-}
-
-function hostPort(address: string): { host: string; port: number } {
-  const [host = '127.0.0.1', port = '0'] =
-    address
-      .replace(/^mongodb:\/\//, '')
-      .split('/')[0]
-      ?.split(':') ?? [];
-  return { host, port: Number(port) };
 }
 
 describe('MongoDB dependency with a stuck driver monitor', () => {
