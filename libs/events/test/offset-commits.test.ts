@@ -69,4 +69,17 @@ describe('OffsetCommits', () => {
     await jest.advanceTimersByTimeAsync(5_000);
     expect(commits).toHaveLength(1);
   });
+
+  it('does not try again after a stop when the commit on its way fails', async () => {
+    const { consumer, state } = recordingConsumer();
+    const errors: unknown[] = [];
+    const offsets = new OffsetCommits(consumer, 'tickets', 1_000, (error) => errors.push(error));
+    offsets.settle(0, '1');
+    state.failing = true;
+    const last = offsets.flush();
+    offsets.stop();
+    await last;
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(errors).toHaveLength(1);
+  });
 });

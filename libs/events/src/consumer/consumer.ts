@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { context } from '@opentelemetry/api';
 import { Partitioners, type Admin, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
 import { eventSpec } from '../catalog';
@@ -22,6 +23,9 @@ import {
  * again, which idempotent handlers absorb.
  */
 const COMMIT_INTERVAL_MS = 1_000;
+
+/** Longest a stop waits for its last commit; kafkajs retries a commit while the broker is away. */
+const FINAL_COMMIT_WAIT_MS = 1_000;
 
 const silentLogger: EventsLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -247,7 +251,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         // The batches in hand end at their next message; what they settled is committed while
         // the consumer still runs (kafkajs drops commits once it is stopping).
         await Promise.allSettled([...inHand]);
-        await commits.flush();
+        // Kafka may be gone (a stop after the engines): what is not committed by then comes again.
+        await Promise.race([commits.flush(), delay(FINAL_COMMIT_WAIT_MS, undefined, { ref: false })]);
         commits.stop();
         await lagMonitor?.stop();
         await consumer.disconnect();

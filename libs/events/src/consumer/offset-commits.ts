@@ -12,6 +12,7 @@ export class OffsetCommits {
   private readonly settled = new Map<number, string>();
   private timer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly consumer: Pick<Consumer, 'commitOffsets'>,
@@ -40,7 +41,9 @@ export class OffsetCommits {
     return this.committing;
   }
 
+  /** No commit is tried after this, even when one on its way fails. */
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -59,7 +62,7 @@ export class OffsetCommits {
       // Tried again later, unless a later offset of the partition was settled meanwhile.
       for (const { partition, offset } of offsets)
         if (!this.settled.has(partition)) this.settled.set(partition, offset);
-      this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
+      if (!this.stopped) this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
       this.onError(error);
     }
   }
