@@ -303,10 +303,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     for (const d of sent) backlog.set(name, idKey(d.job.id), undefined);
     // Woken again while in flight: its writer appended events, which the next pass reads.
     const again = mayContinue ? sent.filter((d) => queue.delete(jobKey(name, d.job.id))) : [];
+    const continuing = new Set(again.map((d) => d.lease));
     // Removed before the release: the next holder only sees events not published yet.
     await release(
       name,
-      mine.filter((m) => !again.some((d) => d.lease === m.lease)),
+      mine.filter((m) => !continuing.has(m.lease)),
     );
     if (failed.length > 0) {
       retryLater(

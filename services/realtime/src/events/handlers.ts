@@ -1,9 +1,9 @@
 import type { EventHandler, EventHandlers, EventType } from '@support-center/events';
 import { ticketRecipients } from '../domain/access';
 import { isSlaEvent, SLA_EVENTS, slaRecipients } from '../domain/sla-notice';
+import type { TicketEvent } from '../domain/ticket-staff';
 import type { TicketProjection } from '../store/tickets';
 import type { ChatRooms } from '../ws/chat-rooms';
-import type { TicketEvent } from '../domain/ticket-staff';
 import type { TicketArrivals } from './arrivals';
 import type { Notifier } from './notifier';
 import type { Parking } from './parking';
