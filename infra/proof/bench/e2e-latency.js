@@ -9,8 +9,9 @@
 // event's `time` (HTTP and the use case), the event's time to its Kafka record's timestamp (the
 // outbox write, the relay's wake, lease and produce), the record to the frame (the broker, realtime's
 // consumer, fan-out and the socket); a side consumer reads the records.
-// Goal (issue 33): p99 ≤ 50 ms at 10 and at 50 tickets/s (`--rate`).
-// Usage: npm run bench -w infra/proof [-- --tickets 300 --rate 20 --write]
+// Goal (issue 33): p99 ≤ 50 ms at 10 and at 50 tickets/s (`--rate`), shown met only when the p99's
+// whole 95 % interval is (1,000 tickets by default: fewer than 367 cannot bound a p99 from above).
+// Usage: npm run bench -w infra/proof [-- --tickets 1000 --rate 20 --write]
 // Bounded: a fixed number of tickets at a fixed rate, each with a deadline.
 const fs = require('node:fs');
 const os = require('node:os');
@@ -19,10 +20,16 @@ const { Kafka, logLevel } = require('kafkajs');
 const WebSocket = require('ws');
 const { createEvent } = require('@support-center/events');
 const { startEngine } = require('@support-center/engines');
-const { benchArgs, startServiceProcess, startTestIssuer, waitFor } = require('@support-center/testing');
+const {
+  benchArgs,
+  percentileInterval,
+  startServiceProcess,
+  startTestIssuer,
+  waitFor,
+} = require('@support-center/testing');
 
 const args = benchArgs();
-const TICKETS = Number(args.tickets ?? 300);
+const TICKETS = Number(args.tickets ?? 1000);
 const RATE = Number(args.rate ?? 20);
 const WARMUP = Number(args.warmup ?? 20);
 // `--write` puts the table into docs/benchmarks.md ("System" section).
@@ -44,6 +51,15 @@ function percentile(sorted, p) {
 function summary(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) };
+}
+
+/** The goal's verdict on the whole path's p99 and its 95 % interval. */
+function goalVerdict(totals) {
+  const { value, low, high } = percentileInterval(totals, 99);
+  const outcome =
+    high <= GOAL_P99_MS ? 'met' : low > GOAL_P99_MS ? 'not met' : 'not shown (the interval spans the goal)';
+  const bound = (ms) => (Number.isFinite(ms) ? ms.toFixed(1) : 'unbounded');
+  return `goal p99 ≤ ${GOAL_P99_MS} ms at ${RATE} tickets/s: ${outcome} (p99 ${value.toFixed(1)} ms, 95 % interval ${bound(low)} … ${bound(high)} ms)`;
 }
 
 /** A /ws/notifications socket that resolves the waiter of each (event, ticketId) on arrival. */
@@ -238,7 +254,6 @@ async function main() {
         phase((r, k) => r.frame.wall - k.record),
       ],
     ];
-    const p99 = rows[0][1].p99;
     const cpus = os.cpus();
     const machine = `${cpus.length} × ${cpus[0] ? cpus[0].model.trim() : 'unknown CPU'}, Node ${process.version}, load average ${os
       .loadavg()
@@ -252,7 +267,7 @@ async function main() {
           `| ${name} | ${s.n} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${s.max.toFixed(1)} |`,
       ),
     ].join('\n');
-    const verdict = `goal p99 ≤ ${GOAL_P99_MS} ms at ${RATE} tickets/s: ${p99 <= GOAL_P99_MS ? 'met' : 'not met'} (p99 ${p99.toFixed(1)} ms)`;
+    const verdict = goalVerdict(results.map((r) => r.assigned));
     console.log(
       `\n${TICKETS} tickets at ${RATE}/s over ${seconds.toFixed(1)} s; ${machine}\n\n${table}\n\n${verdict}\n`,
     );

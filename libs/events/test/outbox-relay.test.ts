@@ -201,7 +201,7 @@ describe('outbox relay', () => {
    * A relay on a connection of its own whose every command is recorded, warmed up (its start's scan
    * and a first publish are over) before the recording that counts begins.
    */
-  async function monitoredRelay(options: { concurrency?: number; kafka?: Kafka } = {}) {
+  async function monitoredRelay(options: { batchSize?: number; kafka?: Kafka } = {}) {
     const monitored = await mongoose.createConnection(ns.mongoUrl(), { monitorCommands: true }).asPromise();
     const commands: { name: string; command: Record<string, unknown> }[] = [];
     monitored.getClient().on('commandStarted', (event) => {
@@ -340,14 +340,15 @@ describe('outbox relay', () => {
   });
 
   it('publishes documents woken together as one batch: one lease insert, read, removal and release', async () => {
-    const { relay: relayA, on, close } = await monitoredRelay({ concurrency: 1 });
+    const { relay: relayA, on, close } = await monitoredRelay();
     try {
       const ids = Array.from({ length: 30 }, (_, i) => `t-batch-${i}`);
       const events = ids.map((id) => commentEvent(id, 1));
       await tickets().insertMany(
         events.map((event) => ({ _id: event.subject as never, ...outboxFields([event]) })),
       );
-      // The first wake starts a batch of one; the other 29 queue behind it and leave together.
+      // The first wake starts a batch of one; the other 29 queue behind it and leave together,
+      // though the relay may run four batches at a time.
       for (const id of ids) relayA.wake(COLLECTION, id);
       const mine = () => collector.received.filter((r) => r.subject.startsWith('t-batch-'));
       await waitFor(() => mine().length >= ids.length, { message: 'the 30 events' });
@@ -375,6 +376,41 @@ describe('outbox relay', () => {
         reads: count(COLLECTION, 'find'),
         removals: count(COLLECTION, 'update'),
       }).toEqual({ leaseInserts: 2, leaseReleases: 2, reads: 2, removals: 2 });
+    } finally {
+      await close();
+    }
+  });
+
+  it('starts a full batch beside the one in flight, and no smaller one', async () => {
+    const gate = sendGate();
+    const { relay: relayA, on, close } = await monitoredRelay({ kafka: gate.kafka, batchSize: 5 });
+    try {
+      const ids = Array.from({ length: 6 }, (_, i) => `t-full-${i}-${randomUUID()}`);
+      const events = ids.map((id) => commentEvent(id, 1));
+      await tickets().insertMany(
+        events.map((event) => ({ _id: event.subject as never, ...outboxFields([event]) })),
+      );
+      const sending = gate.hold();
+      relayA.wake(COLLECTION, ids[0]);
+      await sending.reached;
+      // Four queued wait for the batch in flight; the fifth makes a full batch, which starts now.
+      for (const id of ids.slice(1)) relayA.wake(COLLECTION, id);
+      const claimed = () =>
+        on(OUTBOX_LEASES_COLLECTION)
+          .filter((c) => c.name === 'insert')
+          .map((c) => (c.command.documents as unknown[]).length);
+      await waitFor(() => claimed().length >= 2, { message: 'a second batch while the first is held' });
+      sending.release();
+      const mine = () => collector.received.filter((r) => ids.includes(r.subject));
+      await waitFor(() => mine().length >= ids.length, { message: 'the 6 events' });
+      await relayA.stop();
+
+      expect(claimed()).toEqual([1, 5]);
+      expect(
+        mine()
+          .map((r) => r.id)
+          .sort(),
+      ).toEqual(events.map((e) => e.id).sort());
     } finally {
       await close();
     }

@@ -69,32 +69,63 @@ export interface PairedComparison {
  */
 export function comparePaired(rounds: readonly number[], baseline: readonly number[]): PairedComparison {
   const ratios = rounds.map((value, i) => value / (baseline[i] ?? value) - 1).sort((a, b) => a - b);
-  const k = medianIntervalRank(ratios.length);
+  // Too few rounds to bound a side leave the whole range on that side.
+  const { low = 0, high = ratios.length - 1 } = intervalRanks(ratios.length, 0.5);
   return {
     median: median(ratios),
-    low: ratios[k] ?? Number.NaN,
-    high: ratios[ratios.length - 1 - k] ?? Number.NaN,
+    low: ratios[low] ?? Number.NaN,
+    high: ratios[high] ?? Number.NaN,
+  };
+}
+
+/** A percentile of samples and a 95 % confidence interval for the population's. */
+export interface PercentileEstimate {
+  value: number;
+  /** -Infinity or Infinity on a side the samples are too few to bound. */
+  low: number;
+  high: number;
+}
+
+/**
+ * The `p`th percentile of `samples` (nearest rank) with a distribution-free 95 % confidence
+ * interval from the order statistics, so a goal on a tail is shown met only when the whole
+ * interval meets it. A side the samples cannot bound is infinite: a p99 needs 367 samples for a
+ * finite top (the largest one), about 1,000 for one below it.
+ */
+export function percentileInterval(samples: readonly number[], p: number): PercentileEstimate {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const { low, high } = intervalRanks(sorted.length, p / 100);
+  return {
+    value: percentile(sorted, p),
+    low: low === undefined ? Number.NEGATIVE_INFINITY : (sorted[low] as number),
+    high: high === undefined ? Number.POSITIVE_INFINITY : (sorted[high] as number),
   };
 }
 
 /**
- * The 0-based rank, in the sorted samples, of the lower bound of a distribution-free 95 % interval
- * for their median (the upper bound is as far from the end): the largest k for which k or fewer
- * samples fall below the true median at most 2.5 % of the time. It assumes nothing about the shape
- * of the noise. Five samples or fewer leave the whole range.
+ * The 0-based ranks, in n sorted samples, of a 95 % interval for the population's q-quantile: the
+ * number of samples below that quantile is Binomial(n, q), and each bound is the rank that leaves
+ * at most 2.5 % on its side. It assumes nothing about the shape of the noise. A side no rank bounds
+ * is undefined.
  */
-function medianIntervalRank(n: number): number {
-  // P(X <= k) for X ~ Binomial(n, 1/2), summed in log space so that a large n does not underflow.
-  let logTerm = n * Math.log(0.5); // log P(X = 0)
-  let atMost = Math.exp(logTerm);
-  let k = 0;
-  while (k + 1 < n / 2) {
-    logTerm += Math.log((n - k) / (k + 1)); // log P(X = k + 1)
-    if (atMost + Math.exp(logTerm) > 0.025) break;
-    atMost += Math.exp(logTerm);
-    k += 1;
+function intervalRanks(n: number, q: number): { low?: number; high?: number } {
+  // P(X <= k) for X ~ Binomial(n, q), k = 0 … n, summed in log space so that a large n does not underflow.
+  const atMost: number[] = [];
+  let logTerm = n * Math.log1p(-q); // log P(X = 0)
+  let sum = 0;
+  for (let k = 0; k <= n; k += 1) {
+    sum += Math.exp(logTerm);
+    atMost.push(sum);
+    logTerm += Math.log((n - k) / (k + 1)) + Math.log(q / (1 - q)); // log P(X = k + 1)
   }
-  return k;
+  // The sample of rank r (0-based) lies above the quantile when at most r samples do not: P(X <= r).
+  const lowCount = atMost.findLastIndex((probability) => probability <= 0.025);
+  // …and below it when more than r samples are: 1 - P(X <= r).
+  const high = atMost.findIndex((probability) => 1 - probability <= 0.025);
+  return {
+    ...(lowCount >= 0 ? { low: lowCount } : {}),
+    ...(high >= 0 && high < n ? { high } : {}),
+  };
 }
 
 /** `-3.6 % (-5.8 % … +0.4 %)`: the median ratio and its 95 % interval. */

@@ -24,7 +24,9 @@ export {
   formatComparison,
   median,
   percentile,
+  percentileInterval,
   type BenchEngines,
   type PairedComparison,
+  type PercentileEstimate,
 } from './bench';
 export { keepTraceContext } from './trace-context';

@@ -4,6 +4,7 @@ import {
   comparePaired,
   formatComparison,
   freePort,
+  percentileInterval,
   testNamespace,
   waitFor,
 } from '../src';
@@ -58,6 +59,44 @@ describe('comparePaired', () => {
     const comparison = comparePaired([90, 100, 105, 110], [100, 100, 100, 100]);
     expect(comparison.low).toBeCloseTo(-0.1);
     expect(comparison.high).toBeCloseTo(0.1);
+  });
+});
+
+describe('percentileInterval', () => {
+  const samples = (n: number) => Array.from({ length: n }, (_, i) => ((i * 7919) % n) + 1); // 1 … n, shuffled
+
+  it('bounds a p99 by the order statistics that leave 2.5 % on each side', () => {
+    // 1,000 samples 1 … 1,000: the number below the true p99 is Binomial(1000, 0.99), mean 990;
+    // P(X <= 982) = 1.4 % but P(X <= 983) = 2.6 %; P(X >= 997) = 1.0 % but P(X >= 996) = 2.9 %.
+    expect(percentileInterval(samples(1000), 99)).toEqual({ value: 990, low: 983, high: 997 });
+  });
+
+  it('is the median interval of comparePaired at p50', () => {
+    const estimate = percentileInterval(samples(30), 50);
+    expect(estimate).toEqual({ value: 15, low: 10, high: 21 });
+  });
+
+  it('leaves the top unbounded when too few samples can reach past the p99', () => {
+    // 0.99^300 = 4.9 %: even the largest of 300 samples is below the true p99 that often.
+    const estimate = percentileInterval(samples(300), 99);
+    expect(estimate.value).toBe(297);
+    expect(estimate.high).toBe(Number.POSITIVE_INFINITY);
+    expect(estimate.low).toBeLessThan(297);
+    expect(percentileInterval(samples(400), 99).high).toBe(400);
+  });
+
+  it('covers the true percentile in about 95 % of samplings', () => {
+    // Uniform on [0, 1): the true p99 is 0.99. A fixed generator keeps the count deterministic.
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let covered = 0;
+    const trials = 400;
+    for (let t = 0; t < trials; t += 1) {
+      const { low, high } = percentileInterval(Array.from({ length: 1000 }, random), 99);
+      if (low <= 0.99 && 0.99 <= high) covered += 1;
+    }
+    expect(covered / trials).toBeGreaterThan(0.92);
+    expect(covered / trials).toBeLessThan(0.995);
   });
 });
 

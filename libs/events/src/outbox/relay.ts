@@ -55,7 +55,10 @@ export interface OutboxRelayOptions {
    * out further after a slow scan, so scanning takes at most a tenth of the time.
    */
   pollIntervalMs?: number;
-  /** Batches published at the same time. */
+  /**
+   * Batches published at the same time. A batch starts at once when none is in flight; while one
+   * is, the next waits for it to end unless a full batch (`batchSize`) is queued.
+   */
   concurrency?: number;
   /**
    * Most documents of one collection published together: under load the queue fills while batches
@@ -194,6 +197,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   function pump(): void {
     if ((state !== 'running' && state !== 'stopping') || Date.now() < pausedUntil) return;
     while (running.size < concurrency) {
+      // Under load, the documents woken while a batch is in flight leave together when it ends:
+      // one lease insert, read, removal and release for many, where batches of one or two each
+      // cost the engine and Kafka most of a creation's price. A backlog still goes in parallel.
+      if (running.size > 0 && queue.size < batchSize) return;
       const batch = takeBatch();
       if (batch.length === 0) return;
       const keys = batch.map((job) => jobKey(job.collection, job.id));
