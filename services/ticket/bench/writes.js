@@ -130,15 +130,16 @@ async function main() {
     await creations(service.url, headers, body);
     await rawInserts(raw);
     await drained();
+    const documents = connection.collection('ticket_documents');
     const ticketDocument = await ticketDocuments(
       tickets,
-      connection.collection('ticket_documents'),
+      documents,
       await tickets.findOne({}, { projection: { _outbox: 0 } }),
     );
     const sides = {
       post: () => creations(service.url, headers, body),
       raw: () => rawInserts(raw),
-      document: () => inserts(connection.collection('ticket_documents'), ticketDocument),
+      document: () => inserts(documents, ticketDocument),
     };
     const rates = { post: [], raw: [], document: [] };
     for (let round = 0; round < ROUNDS; round += 1) {
