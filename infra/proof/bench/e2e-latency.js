@@ -22,6 +22,7 @@ const { createEvent } = require('@support-center/events');
 const { startEngine } = require('@support-center/engines');
 const {
   benchArgs,
+  percentile,
   percentileInterval,
   startServiceProcess,
   startTestIssuer,
@@ -43,10 +44,6 @@ const agent = { id: 'u-bench-agent', username: 'agent', role: 'agent' };
 const admin = { id: 'u-bench-admin', username: 'admin', role: 'admin' };
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 function summary(values) {
   const sorted = [...values].sort((a, b) => a - b);
