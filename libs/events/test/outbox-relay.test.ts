@@ -269,14 +269,22 @@ describe('outbox relay', () => {
     }
   });
 
-  /** The shared Kafka, but sends wait while `hold()` holds them: a batch stays in flight until then. */
+  /**
+   * The shared Kafka, but sends wait while `hold()` holds them (a batch stays in flight until then),
+   * and each request's messages are recorded.
+   */
   function sendGate() {
     let holding: { reached: () => void; gate: Promise<void> } | undefined;
+    /** The subjects of each request's messages, in the order the requests were made. */
+    const requests: string[][] = [];
     const gated = Object.create(kafka) as Kafka;
     gated.producer = (config) => {
       const producer = kafka.producer(config);
       const sendBatch = producer.sendBatch.bind(producer);
       producer.sendBatch = async (batch) => {
+        requests.push(
+          (batch.topicMessages ?? []).flatMap(({ messages }) => messages.map((m) => String(m.key))),
+        );
         const hold = holding;
         if (hold) {
           hold.reached();
@@ -288,6 +296,7 @@ describe('outbox relay', () => {
     };
     return {
       kafka: gated,
+      requests,
       /** Holds the next sends; `reached` resolves when one waits, `release()` lets them all go. */
       hold() {
         let reached!: () => void;
@@ -339,8 +348,10 @@ describe('outbox relay', () => {
     }
   });
 
-  it('publishes documents woken together as one batch: one lease insert, read, removal and release', async () => {
-    const { relay: relayA, on, close } = await monitoredRelay();
+  it('publishes documents woken together as one batch: one lease insert, read, request, removal and release', async () => {
+    const gate = sendGate();
+    const { relay: relayA, on, close } = await monitoredRelay({ kafka: gate.kafka });
+    gate.requests.length = 0;
     try {
       const ids = Array.from({ length: 30 }, (_, i) => `t-batch-${i}`);
       const events = ids.map((id) => commentEvent(id, 1));
@@ -376,6 +387,8 @@ describe('outbox relay', () => {
         reads: count(COLLECTION, 'find'),
         removals: count(COLLECTION, 'update'),
       }).toEqual({ leaseInserts: 2, leaseReleases: 2, reads: 2, removals: 2 });
+      // Written outside any trace: the 29 leave in one Kafka request.
+      expect(gate.requests.map((subjects) => subjects.length)).toEqual([1, 29]);
     } finally {
       await close();
     }
@@ -413,6 +426,102 @@ describe('outbox relay', () => {
       ).toEqual(events.map((e) => e.id).sort());
     } finally {
       await close();
+    }
+  });
+  it("sends each traced document in a request of its own, under its write's trace", async () => {
+    const gate = sendGate();
+    const { relay: relayA, close } = await monitoredRelay({ kafka: gate.kafka });
+    try {
+      const run = randomUUID();
+      const first = commentEvent(`t-first-${run}`, 1);
+      await tickets().insertOne({ _id: first.subject as never, ...outboxFields([first]) });
+      const sending = gate.hold();
+      relayA.wake(COLLECTION, first.subject);
+      await sending.reached;
+      gate.requests.length = 0;
+
+      const plain = [1, 2, 3].map((i) => commentEvent(`t-plain-${i}-${run}`, 1));
+      await tickets().insertMany(plain.map((e) => ({ _id: e.subject as never, ...outboxFields([e]) })));
+      const traces = ['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c'];
+      const traced = traces.map((_, i) => commentEvent(`t-traced-${i}-${run}`, 1));
+      for (const [i, traceId] of traces.entries()) {
+        const spanContext = { traceId, spanId: '00f067aa0ba902b7', traceFlags: 1 };
+        const event = traced[i] as (typeof traced)[number];
+        await context.with(trace.setSpanContext(ROOT_CONTEXT, spanContext), () =>
+          tickets().insertOne({ _id: event.subject as never, ...outboxFields([event]) }),
+        );
+      }
+      // Queued behind the batch held in its send: they leave together when it ends.
+      for (const event of [...plain, ...traced]) relayA.wake(COLLECTION, event.subject);
+      sending.release();
+      const subjects = [...plain, ...traced].map((e) => e.subject);
+      const mine = () => collector.received.filter((r) => subjects.includes(r.subject));
+      await waitFor(() => mine().length >= subjects.length, { message: 'the 5 events' });
+
+      expect(gate.requests.map((r) => [...r].sort())).toEqual(
+        expect.arrayContaining([
+          plain.map((e) => e.subject).sort(),
+          [traced[0]?.subject],
+          [traced[1]?.subject],
+        ]),
+      );
+      expect(gate.requests).toHaveLength(3);
+      for (const [i, traceId] of traces.entries()) {
+        const received = mine().find((r) => r.subject === traced[i]?.subject);
+        expect(received?.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-`));
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  it('sends documents one by one when the broker refuses them together, and publishes them all', async () => {
+    // One partition, so the documents' messages make one record batch: over the broker's 1 MB
+    // (message.max.bytes) together, under it each alone.
+    const prefix = `${ns.topicPrefix}single.`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, ['tickets'], { prefix, partitions: 1 });
+    await admin.disconnect();
+    const single = await collect(kafka, `${prefix}tickets`, ns.group('single-collector'));
+    const gate = sendGate();
+    const relayA = createOutboxRelay({
+      connection,
+      collections: [COLLECTION],
+      kafka: gate.kafka,
+      metrics: telemetry.metrics,
+      topicPrefix: prefix,
+      pollIntervalMs: 600_000,
+    });
+    relays.push(relayA);
+    relayA.start();
+    try {
+      const run = randomUUID();
+      const events = [1, 2, 3, 4].map((i) => commentEvent(`t-large-${i}-${run}`, 1));
+      for (const event of events) (event.data as { body: string }).body = 'x'.repeat(400_000);
+      await tickets().insertMany(
+        events.map((event) => ({ _id: event.subject as never, ...outboxFields([event]) })),
+      );
+      for (const event of events) relayA.wake(COLLECTION, event.subject);
+      await waitFor(() => single.received.length >= events.length, {
+        timeoutMs: 20_000,
+        message: 'the 4 large events',
+      });
+      await waitFor(
+        async () =>
+          (await tickets().countDocuments({
+            _id: { $in: events.map((e) => e.subject) as never[] },
+            [OUTBOX_FIELD]: { $type: 'string' },
+          })) === 0,
+        { message: 'the published events removed' },
+      );
+
+      expect(single.received.map((r) => r.id).sort()).toEqual(events.map((e) => e.id).sort());
+      const sizes = gate.requests.map((subjects) => subjects.length);
+      // The first wake leaves alone; the three queued behind it are refused together, then sent each.
+      expect(sizes).toEqual([1, 3, 1, 1, 1]);
+    } finally {
+      await single.stop();
     }
   });
 });

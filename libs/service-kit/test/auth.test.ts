@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 import request from 'supertest';
+import { waitFor } from '@support-center/testing';
 import { startTelemetry, type Telemetry } from '@support-center/telemetry';
 import {
   createApp,
@@ -12,6 +13,7 @@ import {
   DependencyChecker,
   jwtAuth,
   requireRole,
+  type JwtAuthOptions,
 } from '../src';
 
 interface SigningKey {
@@ -200,5 +202,63 @@ describe('jwtAuth', () => {
     expect(fetches).toBe(before + 1);
     // The previous key still verifies the tokens it signed while both are published.
     await get('/me', await token(keyA)).expect(200);
+  });
+
+  describe('tokens verified lately', () => {
+    /** Fetches the key set for every token it has not verified lately. */
+    const uncachedKeys = (options: Partial<JwtAuthOptions>) =>
+      jwtAuth({
+        jwksUrl: `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`,
+        cacheMaxAgeMs: 1,
+        cooldownMs: 0,
+        clockToleranceSeconds: 0,
+        ...options,
+      });
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: { code?: string; message?: string }) => `${error.code}: ${error.message}`,
+      );
+
+    afterEach(() => {
+      published = [keyA.jwk];
+    });
+
+    it('trusts a verified token again without its key, until the TTL', async () => {
+      const keyC = await signingKey('key-c');
+      published = [keyA.jwk, keyC.jwk];
+      const verifier = uncachedKeys({ verifiedTokenTtlMs: 500 });
+      const seen = await token(keyC);
+      await expect(verifier.verify(seen)).resolves.toMatchObject({ id: 'u1' });
+
+      published = [keyA.jwk];
+      await expect(verifier.verify(seen)).resolves.toMatchObject({ id: 'u1' });
+      // The key is gone for any token not verified lately (EdDSA signs deterministically: another sid)...
+      expect(await refusal(verifier.verify(await token(keyC, { sid: 's2' })))).toBe(
+        'UNAUTHORIZED: The access token is not valid',
+      );
+      // ...and for this one too once the TTL has passed.
+      await waitFor(async () => (await refusal(verifier.verify(seen))) !== undefined, {
+        message: 'the remembered token refused after its TTL',
+      });
+    });
+
+    it('refuses a verified token once it expires, within the TTL', async () => {
+      const verifier = uncachedKeys({ verifiedTokenTtlMs: 600_000 });
+      const shortLived = await token(keyA, {}, { exp: Math.floor(Date.now() / 1000) + 1 });
+      await expect(verifier.verify(shortLived)).resolves.toMatchObject({ id: 'u1' });
+      await waitFor(async () => (await refusal(verifier.verify(shortLived))) !== undefined, {
+        message: 'the remembered token refused at its expiry',
+      });
+      expect(await refusal(verifier.verify(shortLived))).toBe('UNAUTHORIZED: The access token has expired');
+    });
+
+    it('refuses a verified token once it is revoked', async () => {
+      const seen = await token(keyA, { sid: 's-revoked-later' });
+      await get('/me', seen).expect(200);
+      revokedSessions.add('s-revoked-later');
+      const res = await get('/me', seen).expect(401);
+      expect(res.body.error.code).toBe('TOKEN_REVOKED');
+    });
   });
 });

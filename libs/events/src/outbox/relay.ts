@@ -360,37 +360,62 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   /**
-   * Sends each document's entries, documents side by side (each in its own order); returns those
-   * sent, with `published` filled in. A failed send resets the producer and keeps its `error`.
+   * Sends each document's entries (each document's in order); returns those sent, with `published`
+   * filled in. A failed send resets the producer and keeps its `error`.
    */
   async function sendAll(documents: readonly PendingDocument[]): Promise<PendingDocument[]> {
     const started = performance.now();
-    const outcomes = await Promise.allSettled(
-      documents.map((d) => (d.entries.length > 0 ? send(d.entries.map((e) => e.entry)) : undefined)),
-    );
+    const failures = await sendDocuments(documents.filter((d) => d.entries.length > 0));
     const seconds = (performance.now() - started) / 1000;
     const sent: PendingDocument[] = [];
-    let reset = false;
-    documents.forEach((d, i) => {
-      const outcome = outcomes[i] as PromiseSettledResult<unknown>;
+    for (const d of documents) {
       // Labelled with the topic as dashboards know it, as the consumers do: a prefix only keeps test runs apart.
       const labels: PublishedEvent[] = d.entries.map(({ entry }) => ({
         topic: entry.topic,
         type: entry.event.type,
       }));
-      if (outcome.status === 'fulfilled') {
+      if (failures.has(d)) {
+        recordPublish(metrics, labels, 'error', 0, telemetryFailed);
+        d.error = failures.get(d);
+      } else {
         recordPublish(metrics, labels, 'success', seconds, telemetryFailed);
         d.published = d.entries.map((e) => e.raw);
         sent.push(d);
-      } else {
-        recordPublish(metrics, labels, 'error', 0, telemetryFailed);
-        d.error = outcome.reason;
-        reset = true;
       }
-    });
-    if (reset) await producer.reset();
+    }
+    if (failures.size > 0) await producer.reset();
     else backoff.reset();
     return sent;
+  }
+
+  /**
+   * Sends documents' entries, the documents without a trace context in one Kafka request (each
+   * request costs the broker and the client more than its messages) and each traced one in its own:
+   * the kafkajs instrumentation parents all the producer spans of a request to one context. Resolves
+   * with the error of each document that was not sent.
+   */
+  async function sendDocuments(
+    documents: readonly PendingDocument[],
+  ): Promise<Map<PendingDocument, unknown>> {
+    const failures = new Map<PendingDocument, unknown>();
+    const sendEach = (group: readonly PendingDocument[]) =>
+      Promise.all(
+        group.map((d) => send(entriesOf(d)).catch((error: unknown) => void failures.set(d, error))),
+      );
+    const traced = (d: PendingDocument) => d.entries.some(({ entry }) => entry.headers.traceparent);
+    const untraced = documents.filter((d) => !traced(d));
+    if (untraced.length < 2) {
+      await sendEach(documents);
+      return failures;
+    }
+    await Promise.all([
+      sendEach(documents.filter(traced)),
+      // Tried again one by one: a request the broker refuses (too large, say) is no one document's
+      // fault, and one it refuses alone holds up only itself. What a failed request did append is
+      // sent again, as after any failure: consumers drop repeats by event id.
+      send(untraced.flatMap(entriesOf)).catch(() => sendEach(untraced)),
+    ]);
+    return failures;
   }
 
   /** Frees the leases; documents another relay asked for meanwhile are queued again. */
@@ -534,6 +559,10 @@ function jobKey(collection: string, id: unknown): string {
 /** A map key for a document id: ObjectIds print as their hex, strings as themselves. */
 function idKey(id: unknown): string {
   return `${typeof id}:${String(id)}`;
+}
+
+function entriesOf(document: PendingDocument): OutboxEntry[] {
+  return document.entries.map((e) => e.entry);
 }
 
 /** Splits entries, in order, into runs written under the same trace context. */

@@ -9,6 +9,7 @@ import {
   type AuthUser,
   type Role,
 } from './types';
+import { VerifiedTokens } from './verified-tokens';
 
 export interface JwtAuthOptions {
   /** The auth service's key set (`AUTH_JWKS_URL`), e.g. `http://auth:8002/.well-known/jwks.json`. */
@@ -32,6 +33,16 @@ export interface JwtAuthOptions {
    * it runs on every authenticated request.
    */
   revocations?: { isRevoked(user: AuthUser): boolean };
+  /**
+   * Tokens whose verification is remembered (default 10,000, about 1 KB each): a token seen again
+   * within `verifiedTokenTtlMs` and before its `exp` is not checked against the key set again.
+   */
+  verifiedTokenCacheSize?: number;
+  /**
+   * How long a verified token is trusted without checking its signature (default 60 s): kept well
+   * under `cacheMaxAgeMs`, the time a key removed from the set is trusted anyway.
+   */
+  verifiedTokenTtlMs?: number;
 }
 
 export interface JwtAuth {
@@ -60,7 +71,9 @@ const TOKEN_ERROR_CODES = new Set([
 
 /**
  * Verification of the auth service's access tokens, locally, against its JWKS: fetched once,
- * cached, and fetched again when a token names a key the cache lacks (key rotation).
+ * cached, and fetched again when a token names a key the cache lacks (key rotation). A token that
+ * passed is trusted again for a minute (not past its `exp`) without checking its signature; whether
+ * it was revoked is asked on every request.
  *
  * @example
  * const auth = jwtAuth({ jwksUrl: config.AUTH_JWKS_URL });
@@ -77,6 +90,8 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuth {
     timeoutMs = 5_000,
     clockToleranceSeconds = 5,
     revocations,
+    verifiedTokenCacheSize = 10_000,
+    verifiedTokenTtlMs = 60_000,
   } = options;
   // Fetched on first use, then cached; an unknown kid refetches (at most once per cooldown).
   const keys = createRemoteJWKSet(new URL(jwksUrl), {
@@ -84,8 +99,22 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuth {
     cooldownDuration: cooldownMs,
     timeoutDuration: timeoutMs,
   });
+  const verified = new VerifiedTokens({ maxEntries: verifiedTokenCacheSize, ttlMs: verifiedTokenTtlMs });
 
   async function verify(token: string): Promise<AuthUser> {
+    const user = verified.get(token) ?? (await verifySignedToken(token));
+    if (revocations?.isRevoked(user)) {
+      throw new AppError('TOKEN_REVOKED', {
+        message:
+          'The access token was revoked (logout, deactivation or a reused refresh token); log in again',
+        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="revoked"' },
+      });
+    }
+    return user;
+  }
+
+  /** Checks the token's signature and claims, and remembers it once it passed. */
+  async function verifySignedToken(token: string): Promise<AuthUser> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -99,13 +128,8 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuth {
       throw toAppError(error);
     }
     const user = userOf(payload);
-    if (revocations?.isRevoked(user)) {
-      throw new AppError('TOKEN_REVOKED', {
-        message:
-          'The access token was revoked (logout, deactivation or a reused refresh token); log in again',
-        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="revoked"' },
-      });
-    }
+    // `exp` is a required claim, so jose has checked it is a number.
+    verified.set(token, user, (payload.exp as number) * 1000);
     return user;
   }
 
