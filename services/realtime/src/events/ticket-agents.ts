@@ -30,10 +30,6 @@ export class TicketAgents {
     return known && agents;
   }
 
-  get size(): number {
-    return this.agents.size;
-  }
-
   private remember(ticketId: string, agents: readonly string[]): void {
     // A Map iterates in insertion order: re-inserting makes this ticket the most recent.
     this.agents.delete(ticketId);
