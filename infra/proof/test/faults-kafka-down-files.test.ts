@@ -18,12 +18,20 @@ import { RecordingSocket, repeated } from './support/sockets';
  * file.uploaded before the ticket.created it depends on: it must hold it back, not drop it. Every
  * upload the file service accepted (an agent's: nobody is notified of their own upload) reaches
  * the requester's notification socket, once; chat on a ticket created during the outage opens as
- * soon as realtime has seen the ticket.
+ * soon as realtime has seen the ticket, and uploads to it once the file service has, both within
+ * KNOWN_WITHIN_MS of Kafka's return.
  */
 const OUTAGE_MS = 20_000;
 const INTERVAL_MS = 400;
 /** How long after Kafka is back a refused upload is tried again. */
 const RETRY_WINDOW_MS = 60_000;
+/**
+ * By when, after Kafka is back, the file service and realtime must know every outage ticket. Their
+ * consumers crashed while the broker was away, and each group waits for the crashed member's session
+ * before consuming again: with kafkajs' own 30 s that took 30 s and more; the services' 10 s
+ * (KAFKA_SESSION_TIMEOUT_MS) leaves room for the relay's retry and the rejoin.
+ */
+const KNOWN_WITHIN_MS = 25_000;
 const requester: TestUser = { id: 'u-proof-requester', username: 'requester', role: 'employee' };
 /** Uploads to the requester's tickets; the uploader is not notified of their own upload. */
 const uploader: TestUser = { id: 'u-proof-uploader', username: 'uploader', role: 'agent' };
@@ -34,6 +42,8 @@ interface Attempt {
   ticketStatus: number;
   uploadStatus?: number;
   fileId?: string;
+  /** When the upload was accepted (201). */
+  acceptedAt?: number;
 }
 
 /** POST /api/v1/files with `ticketId` then `file`, as a browser's form does; 0 when the request failed. */
@@ -114,6 +124,7 @@ describe('Kafka down while tickets are created and files uploaded', () => {
           const uploaded = await upload(file.url, uploaderToken, created.id);
           attempt.uploadStatus = uploaded.status;
           attempt.fileId = uploaded.id;
+          if (uploaded.status === 201) attempt.acceptedAt = Date.now();
           if (uploaded.status === 201 || Date.now() > retryUntil) return;
           await new Promise((again) => setTimeout(again, 1_000));
         }
@@ -173,6 +184,12 @@ describe('Kafka down while tickets are created and files uploaded', () => {
       expect(repeated(delivered())).toEqual({});
       expect(new Set(delivered())).toEqual(new Set(accepted));
       expect(socket.closeCode).toBeUndefined();
+      // Every outage ticket was known to both services well before a 30 s session would have let
+      // their groups go on.
+      expect(outageTickets.filter((a) => a.uploadStatus !== 201)).toEqual([]);
+      const lastOutageUploadAt = Math.max(...outageTickets.map((a) => a.acceptedAt ?? Infinity));
+      expect(lastOutageUploadAt - backAt).toBeLessThan(KNOWN_WITHIN_MS);
+      expect(chatOpenAt - backAt).toBeLessThan(KNOWN_WITHIN_MS);
       await Promise.all([waitForReady(ticket), waitForReady(file), waitForReady(realtime)]);
       const metrics = parseExposition(await (await fetch(`${realtime.url}/metrics`)).text());
       const parkedAs = (outcome: string) =>
@@ -183,6 +200,7 @@ describe('Kafka down while tickets are created and files uploaded', () => {
           `file.uploaded delivered ${deliveredCount} of ${accepted.length} accepted uploads ` +
           `(${late} of them to tickets created during or after the outage, accepted once the file service knew the ticket; ` +
           `${refused.length} still refused when retries stopped), the last ${drainedAt - backAt} ms after Kafka came back; ` +
+          `the last upload to an outage ticket accepted ${lastOutageUploadAt - backAt} ms after Kafka came back; ` +
           `chat on the last outage ticket opened ${chatOpenAt - backAt} ms after Kafka came back; ` +
           `realtime parked ${parkedAs('parked')} file.uploaded that came before their ticket and replayed ${parkedAs('replayed')}`,
       );

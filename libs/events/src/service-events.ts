@@ -38,6 +38,8 @@ export interface ServiceEventsOptions<K extends string> {
   topicPrefix?: string;
   /** Partitions of the topics created here. */
   partitions?: number;
+  /** Every consumer group's session timeout, unless its declaration names one (`sessionTimeoutMs`). */
+  sessionTimeoutMs?: number;
   /** The topics the service publishes to. */
   owns?: readonly Topic[];
   /** The collections whose documents carry events: the relay publishes them. */
@@ -112,6 +114,7 @@ export function serviceEvents<K extends string = never>(options: ServiceEventsOp
     logger,
     topicPrefix,
     partitionsConsumedConcurrently: partitions ?? DEFAULT_PARTITIONS,
+    sessionTimeoutMs: options.sessionTimeoutMs,
   };
   const workers: EventsWorker[] = [];
   function consume<N extends string>(declarations: Record<N, ConsumerDeclaration>) {
@@ -153,7 +156,7 @@ function consumer(
   declaration: ConsumerDeclaration,
   shared: Pick<
     EventConsumerOptions,
-    'kafka' | 'metrics' | 'logger' | 'topicPrefix' | 'partitionsConsumedConcurrently'
+    'kafka' | 'metrics' | 'logger' | 'topicPrefix' | 'partitionsConsumedConcurrently' | 'sessionTimeoutMs'
   >,
 ): EventsWorker {
   const { group = service, instance, ...rest } = declaration;

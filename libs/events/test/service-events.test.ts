@@ -4,6 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import {
   CLOUDEVENTS_CONTENT_TYPE,
+  ConsumerConfigError,
   createEvent,
   dlqTopic,
   ensureTopics,
@@ -11,6 +12,7 @@ import {
   serviceEvents,
   TOPICS,
   type CloudEvent,
+  type ConsumerDeclaration,
   type ServiceEvents,
 } from '../src';
 import { commentEvent } from './outbox-support';
@@ -141,6 +143,23 @@ describe('serviceEvents', () => {
         outbox: { collections: ['tickets'] },
       }),
     ).toThrow(OutboxConfigError);
+  });
+
+  it("gives every consumer group the wiring's session timeout, unless its declaration names one", () => {
+    // Each group validates its session when it is made: a value below the broker's floor, set once
+    // on the wiring, must reach a shared group and an instance's group alike.
+    const wiring = (declaration: Partial<ConsumerDeclaration>) => () =>
+      serviceEvents({
+        service: 'sessions',
+        kafka,
+        metrics: telemetry.metrics,
+        logger: silent,
+        sessionTimeoutMs: 5999,
+        consumes: { users: { topic: TOPICS.auth, handlers: {}, ...declaration } },
+      });
+    expect(wiring({})).toThrow(ConsumerConfigError);
+    expect(wiring({ instance: 'one' })).toThrow(/sessionTimeoutMs must be an integer of at least 6000/);
+    expect(wiring({ sessionTimeoutMs: 10_000 })).not.toThrow();
   });
 
   it('runs an instance consumer from the topic end, under its own group, deleted when it stops', async () => {

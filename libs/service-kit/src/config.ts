@@ -40,6 +40,10 @@ export function baseConfigSchema(defaults: { port: number; mongoDb: string }) {
       .string()
       .regex(/^[\w.-]*$/, 'must be letters, digits, dots, dashes or underscores')
       .default(''),
+    // Consumer group session. A consumer that crashed while the broker was away rejoins as a new
+    // member, and its group waits for the old member's session to expire: after a Kafka restart,
+    // events stall this long (kafkajs' own 30 s kept uploads on new tickets refused for 30 s).
+    KAFKA_SESSION_TIMEOUT_MS: positiveInt.min(6000).max(300_000).default(10_000),
     MONGO_URL: z
       .string()
       .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')

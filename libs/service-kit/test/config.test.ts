@@ -39,6 +39,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads KAFKA_SESSION_TIMEOUT_MS for every service: 10 s by default, never below the broker floor of 6 s', () => {
+    expect(loadConfig(schema, {}).KAFKA_SESSION_TIMEOUT_MS).toBe(10_000);
+    expect(loadConfig(schema, { KAFKA_SESSION_TIMEOUT_MS: '6000' }).KAFKA_SESSION_TIMEOUT_MS).toBe(6000);
+    for (const bad of ['5999', '300001', '7.5', 'soon']) {
+      expect(() => loadConfig(schema, { KAFKA_SESSION_TIMEOUT_MS: bad })).toThrow(/KAFKA_SESSION_TIMEOUT_MS/);
+    }
+  });
+
   it('offers services one positive whole number for their own variables', () => {
     const own = baseConfigSchema({ port: 1, mongoDb: 'x' }).extend({ LIMIT: positiveInt.default(5) });
     expect(loadConfig(own, {}).LIMIT).toBe(5);

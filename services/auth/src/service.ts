@@ -66,6 +66,7 @@ function auth(signer: TokenSigner, generatedKey: boolean) {
         metrics: telemetry.metrics,
         logger,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         owns: [TOPICS.auth],
         outbox: { collections: [COLLECTIONS.users, COLLECTIONS.sessions] },
       });

@@ -38,6 +38,7 @@ export const fileService = defineService({
       metrics: telemetry.metrics,
       logger,
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       owns: [TOPICS.files],
       outbox: { collections: [FILES_COLLECTION], pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS },
       consumes: {

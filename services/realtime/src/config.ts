@@ -10,11 +10,6 @@ const schema = baseConfigSchema({ port: 8004, mongoDb: 'realtime' }).extend({
    * token is refused everywhere at most about this long after the first replica heard of it.
    */
   REVOCATION_REFRESH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
-  /**
-   * Consumer group session timeout. After a Kafka restart a consumer rejoins as a new member and
-   * its group first waits for the old member's session to expire: events stall this long.
-   */
-  KAFKA_SESSION_TIMEOUT_MS: positiveInt.min(6000).max(300_000).default(10_000),
   /** Names this instance's own consumer groups (fan-out); unique per process unless set. */
   REALTIME_INSTANCE_ID: z
     .string()

@@ -49,6 +49,7 @@ export const realtimeService = defineService({
       metrics,
       logger,
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       owns: [TOPICS.chat],
       outbox: { collections: [MESSAGES_COLLECTION] },
     });
@@ -114,7 +115,6 @@ export const realtimeService = defineService({
       parking,
       arrivals,
     });
-    const sessionTimeoutMs = config.KAFKA_SESSION_TIMEOUT_MS;
     /** A group of this instance's own per topic: every instance sees every event its sockets need. */
     const fanoutOf = (topic: 'tickets' | 'files' | 'chat'): ConsumerDeclaration => ({
       topic,
@@ -124,14 +124,9 @@ export const realtimeService = defineService({
       // A notification that cannot be delivered now is not worth a dead letter per instance.
       maxAttempts: 3,
       backoff: { initialMs: 100, maxMs: 1000 },
-      sessionTimeoutMs,
     });
     const consumers = events.consume({
-      projection: {
-        topic: TOPICS.tickets,
-        handlers: projectionHandlers(tickets, arrivals),
-        sessionTimeoutMs,
-      },
+      projection: { topic: TOPICS.tickets, handlers: projectionHandlers(tickets, arrivals) },
       ticketsFanout: fanoutOf(TOPICS.tickets),
       filesFanout: fanoutOf(TOPICS.files),
       chatFanout: fanoutOf(TOPICS.chat),

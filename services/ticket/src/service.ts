@@ -75,6 +75,7 @@ function ticket(now: () => Date) {
         metrics,
         logger,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         owns: [TOPICS.tickets],
         outbox: { collections: [COLLECTIONS.tickets], pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS },

@@ -27,6 +27,12 @@ const COMMIT_INTERVAL_MS = 1_000;
 /** Longest a stop waits for its last commit; kafkajs retries a commit while the broker is away. */
 const FINAL_COMMIT_WAIT_MS = 1_000;
 
+/**
+ * Rather than kafkajs' 30 s: after a broker restart the group waits this long for the session of a
+ * member that crashed meanwhile (its leave never reached the broker) before its partitions move on.
+ */
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
 const silentLogger: EventsLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
@@ -56,7 +62,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     topicPrefix = '',
     lagIntervalMs = 10_000,
     partitionsConsumedConcurrently = 1,
-    sessionTimeoutMs,
+    sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS,
   } = options;
   if (!service || !topic) throw new ConsumerConfigError('createEventConsumer needs a service and a topic');
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
@@ -65,7 +71,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   if (!(backoff.initialMs > 0 && backoff.maxMs >= backoff.initialMs)) {
     throw new ConsumerConfigError('backoff needs 0 < initialMs <= maxMs');
   }
-  if (sessionTimeoutMs !== undefined && !(Number.isInteger(sessionTimeoutMs) && sessionTimeoutMs >= 6000)) {
+  if (!(Number.isInteger(sessionTimeoutMs) && sessionTimeoutMs >= 6000)) {
     throw new ConsumerConfigError(
       `sessionTimeoutMs must be an integer of at least 6000 (the broker's group.min.session.timeout.ms), got ${sessionTimeoutMs}`,
     );
@@ -83,9 +89,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     // kafkajs restarts a crashed consumer a moment later even when disconnect() came in between,
     // and the restarted one survives that disconnect: no restart once a stop was asked for.
     retry: { restartOnFailure: async () => !stopping.signal.aborted },
-    ...(sessionTimeoutMs === undefined
-      ? {}
-      : { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.floor(sessionTimeoutMs / 3) }),
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.floor(sessionTimeoutMs / 3),
   });
   const producer = kafka.producer({
     allowAutoTopicCreation: false,

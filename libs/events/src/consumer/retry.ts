@@ -2,7 +2,7 @@ import type { BackoffOptions } from './types';
 
 export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialMs: 200, maxMs: 10_000 });
 
-/** Longest stretch without a heartbeat while waiting, well under kafkajs's 30 s session timeout. */
+/** Longest stretch without a heartbeat while waiting, well under any session timeout (6 s at least). */
 const HEARTBEAT_EVERY_MS = 1_000;
 
 export type RetryResult<T> =

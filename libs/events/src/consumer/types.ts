@@ -95,9 +95,9 @@ export interface EventConsumerOptions {
   /** Partitions handled at the same time; order holds within each (default 1). */
   partitionsConsumedConcurrently?: number;
   /**
-   * The group session timeout (default kafkajs' 30 s; heartbeats every third of it). After a
-   * broker restart a consumer that crashed rejoins as a new member, and the group waits for its
-   * old member's session to expire first: this is how long consumption pauses then.
+   * The group session timeout (default 10 s, where kafkajs' is 30 s; heartbeats every third of
+   * it). After a broker restart a consumer that crashed rejoins as a new member, and the group
+   * waits for its old member's session to expire first: this is how long consumption pauses then.
    */
   sessionTimeoutMs?: number;
 }
