@@ -8,7 +8,9 @@
 // Where the time goes, per assignment, from wall-clock stamps on one machine: the request to the
 // event's `time` (HTTP and the use case), the event's time to its Kafka record's timestamp (the
 // outbox write, the relay's wake, lease and produce), the record to the frame (the broker, realtime's
-// consumer, fan-out and the socket); a side consumer reads the records.
+// consumer, fan-out and the socket); a side consumer reads the records. What the tickets cost the
+// machine: each process's CPU time over the run, per ticket, and as a share of the cores (past
+// about a whole machine, the queues decide the latency, whatever the code on the path).
 // Goal (issue 33): p99 ≤ 50 ms at 10 and at 50 tickets/s (`--rate`), shown met only when the p99's
 // whole 95 % interval is (1,000 tickets by default: fewer than 367 cannot bound a p99 from above).
 // Usage: npm run bench -w infra/proof [-- --tickets 1000 --rate 20 --write]
@@ -22,6 +24,7 @@ const { createEvent } = require('@support-center/events');
 const { startEngine } = require('@support-center/engines');
 const {
   benchArgs,
+  cpuOfProcessTree,
   percentile,
   percentileInterval,
   startServiceProcess,
@@ -223,6 +226,7 @@ async function main() {
     for (let i = 0; i < WARMUP; i++) await oneTicket(ctx, -i);
 
     process.stderr.write(`measuring ${TICKETS} tickets at ${RATE}/s\n`);
+    const cpu = cpuOfProcessTree();
     const runs = [];
     const started = performance.now();
     for (let n = 1; n <= TICKETS; n++) {
@@ -232,6 +236,7 @@ async function main() {
     }
     const results = await Promise.all(runs);
     const seconds = (performance.now() - started) / 1000;
+    const cpuTable = cpuBudget(cpu.read(), seconds);
 
     const records = await watcher.all(results.map((r) => r.ticketId));
     const phase = (pick) => summary(results.map((r, i) => pick(r, records[i])));
@@ -266,13 +271,35 @@ async function main() {
     ].join('\n');
     const verdict = goalVerdict(results.map((r) => r.assigned));
     console.log(
-      `\n${TICKETS} tickets at ${RATE}/s over ${seconds.toFixed(1)} s; ${machine}\n\n${table}\n\n${verdict}\n`,
+      `\n${TICKETS} tickets at ${RATE}/s over ${seconds.toFixed(1)} s; ${machine}\n\n${table}\n\n${verdict}\n\n${cpuTable}\n`,
     );
     if (WRITE) writeSection(WRITE, { table, machine, seconds });
   } finally {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the measured tickets cost the machine: each process's CPU time over the run (the bench's own
+ * process is the load generator), per ticket (its creation and its assignment), and the share of
+ * the machine's cores that the rate asks for. Past about one, the queues decide the latency.
+ */
+function cpuBudget(parts, seconds) {
+  if (parts.size === 0) return 'CPU per ticket: not measured (no /proc on this system)';
+  const cores = os.cpus().length;
+  const rows = [...parts].sort(([, a], [, b]) => b - a);
+  const total = rows.reduce((sum, [, used]) => sum + used, 0);
+  const line = (name, used) =>
+    `| ${name} | ${used.toFixed(1)} | ${((used * 1000) / TICKETS).toFixed(1)} | ${((used / seconds / cores) * 100).toFixed(0)} % |`;
+  return [
+    `| process | CPU s | ms a ticket | of ${cores} cores |`,
+    '| --- | ---: | ---: | ---: |',
+    ...rows.map(([name, used]) =>
+      line(name === 'bench' ? 'the bench (requests, socket, record reader)' : name, used),
+    ),
+    line('all', total),
+  ].join('\n');
 }
 
 /** Replaces (or appends) the "System" section of docs/benchmarks.md with this run's figures. */

@@ -29,4 +29,5 @@ export {
   type PairedComparison,
   type PercentileEstimate,
 } from './bench';
+export { benchProcessPart, cpuOfProcessTree, type ProcessTreeCpu } from './process-cpu';
 export { keepTraceContext } from './trace-context';
